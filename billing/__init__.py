@@ -1,0 +1,1 @@
+"""Platform billing (public schema): plans, subscriptions, entitlements, invoices for marketplaces."""

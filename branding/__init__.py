@@ -1,0 +1,1 @@
+"""Per-marketplace branding (tenant schema): name, colours, logo, email sender."""

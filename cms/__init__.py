@@ -1,0 +1,1 @@
+"""Content pages per marketplace, managed in Wagtail (tenant schema)."""

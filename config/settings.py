@@ -1,0 +1,343 @@
+"""Settings, read from the environment (12-factor). See `.env.example` for every variable.
+
+`DJANGO_ENV` picks the defaults: `production` (the default: DEBUG off, secure cookies, required
+settings checked at start-up), `development` or `test`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+logger = logging.getLogger("config")
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+RUNNING_TESTS = "pytest" in sys.modules or env.str("DJANGO_ENV", default="") == "test"
+DJANGO_ENV = env.str("DJANGO_ENV", default="test" if RUNNING_TESTS else "production")
+if env.bool("DJANGO_DEBUG", default=False) and DJANGO_ENV == "production" and "DJANGO_ENV" not in env:
+    DJANGO_ENV = "development"
+IS_PRODUCTION = DJANGO_ENV == "production"
+DEBUG = env.bool("DJANGO_DEBUG", default=DJANGO_ENV == "development")
+
+# --- required settings --------------------------------------------------------------------------
+_missing: list[str] = []
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if IS_PRODUCTION:
+        _missing.append("SECRET_KEY")
+    SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - only outside production
+if IS_PRODUCTION and "DATABASE_URL" not in env:
+    _missing.append("DATABASE_URL")
+if IS_PRODUCTION and "PLATFORM_DOMAIN" not in env:
+    _missing.append("PLATFORM_DOMAIN")
+if _missing:
+    raise ImproperlyConfigured(
+        "Missing required production settings: "
+        + ", ".join(_missing)
+        + ". Set them in the environment (see .env.example), or set DJANGO_ENV=development for local use."
+    )
+
+# --- domains and routing --------------------------------------------------------------------------
+# Marketplaces live at <slug>.<PLATFORM_DOMAIN>; the platform's own site at PLATFORM_DOMAIN itself.
+PLATFORM_DOMAIN = env.str("PLATFORM_DOMAIN", default="localhost").lower()
+PLATFORM_NAME = env.str("PLATFORM_NAME", default="Marketplace Cloud")
+# Port appended to generated URLs (development serves on :8000; production behind a proxy on 443).
+PUBLIC_PORT = env.str("PUBLIC_PORT", default="" if IS_PRODUCTION else "8000")
+PUBLIC_SCHEME = env.str("PUBLIC_SCHEME", default="https" if IS_PRODUCTION else "http")
+# Custom domains are verified per tenant, so every host is accepted here and the tenant
+# middleware decides; an unknown host gets the neutral 404 page.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+# X-Forwarded-Host is only trusted when the proxy in front of us is trusted to set it.
+USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+if env.bool("TRUST_PROXY_HTTPS", default=IS_PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- apps -----------------------------------------------------------------------------------------
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "billing",
+    "accounts",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "accounts",
+    "knox",
+    "marketplace.audit",
+    "branding",
+    "cms",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+# Every new tenant schema is cloned from this migrated, non-routable template schema.
+TENANT_TEMPLATE_SCHEMA = env.str("TENANT_TEMPLATE_SCHEMA", default="_template")
+TENANT_BASE_SCHEMA = TENANT_TEMPLATE_SCHEMA
+# One SET search_path per tenant switch instead of one per cursor.
+TENANT_LIMIT_SET_CALLS = True
+# How long a process trusts its cached host -> tenant lookup (seconds).
+TENANT_ROUTING_CACHE_SECONDS = env.float("TENANT_ROUTING_CACHE_SECONDS", default=5.0)
+# Pre-cloned schemas kept ready so a new marketplace is a rename, not a clone (0 = always clone).
+TENANT_SCHEMA_POOL_SIZE = env.int("TENANT_SCHEMA_POOL_SIZE", default=0 if RUNNING_TESTS else 3)
+# Periodic per-tenant jobs are spread over this many seconds so they don't all start at once.
+PERIODIC_JITTER_SECONDS = env.float("PERIODIC_JITTER_SECONDS", default=60.0)
+# Days a closed marketplace is kept before its schema is dropped.
+TENANT_RETENTION_DAYS = env.int("TENANT_RETENTION_DAYS", default=30)
+# Slugs that can never name a marketplace (they are hosts or paths of the platform itself).
+TENANT_RESERVED_SLUGS = {
+    "www", "api", "admin", "static", "media", "app", "mail", "smtp", "ftp", "cdn", "assets", "help",
+    "support", "status", "docs", "blog", "public", "platform", "billing", "dashboard", "auth", "login",
+    "signup", "account", "accounts", "localhost", "template", "root", "system", "information_schema",
+}
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+
+MIDDLEWARE = [
+    "tenants.middleware.TenantRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tenants.middleware.TenantStatusMiddleware",
+]
+
+ROOT_URLCONF = "config.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tenants.context_processors.tenant",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:55432/marketplace"),
+}
+DATABASES["default"]["ENGINE"] = "tenants.db_backend"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="") or None
+if not DATABASES["default"]["TEST"]["NAME"]:
+    del DATABASES["default"]["TEST"]["NAME"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache: the tenant key function on every alias -------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+_cache_options = {"KEY_FUNCTION": "tenants.cache.make_key"}
+if REDIS_URL:
+    CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, **_cache_options}
+        for alias in ("default", "renditions")
+    }
+else:
+    CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias, **_cache_options}
+        for alias in ("default", "renditions")
+    }
+
+# --- sessions, cookies, security --------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+SESSION_COOKIE_DOMAIN = None  # host-only: a marketplace's session is never sent to another host
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=IS_PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if IS_PRODUCTION else 0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if RUNNING_TESTS:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- i18n -----------------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- static and media -------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / ".data" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
+# Files always live under one prefix per tenant (the schema name): see tenants/storage.py.
+AWS_STORAGE_BUCKET_NAME = env.str("S3_BUCKET", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env.str("S3_REGION", default=None)
+    AWS_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default=None)
+    AWS_SECRET_ACCESS_KEY = env.str("S3_SECRET_ACCESS_KEY", default=None)
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
+    _default_storage = "tenants.storage.TenantS3Storage"
+else:
+    _default_storage = "tenants.storage.TenantFileSystemStorage"
+STORAGES = {
+    "default": {"BACKEND": _default_storage},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if IS_PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- email ------------------------------------------------------------------------------------------
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if IS_PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"no-reply@{PLATFORM_DOMAIN}")
+
+# --- search, payments (adapters arrive with their issues; settings are read here) --------------------
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="postgres")  # postgres | opensearch
+OPENSEARCH_URL = env.str("OPENSEARCH_URL", default="")
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="local")  # local | stripe
+STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # a local fake Stripe server in tests
+
+# --- Celery -------------------------------------------------------------------------------------------
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL and not IS_PRODUCTION
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Periodic jobs: one dispatcher per job that fans out one task per ready tenant (tenants/tasks.py).
+CELERY_BEAT_SCHEDULE = {
+    "tenants.purge_closed": {
+        "task": "tenants.dispatch_periodic",
+        "schedule": 3600.0,
+        "kwargs": {"job": "tenants.purge_closed_tenants", "per_tenant": False},
+    },
+    "tenants.refill_schema_pool": {
+        "task": "tenants.refill_schema_pool",
+        "schedule": 300.0,
+    },
+    "accounts.expire_invitations": {
+        "task": "tenants.dispatch_periodic",
+        "schedule": 3600.0,
+        "kwargs": {"job": "accounts.expire_invitations"},
+    },
+}
+if IS_PRODUCTION and not REDIS_URL:
+    raise ImproperlyConfigured("Missing required production setting: REDIS_URL (Celery broker and cache).")
+
+# --- API --------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/min")},
+}
+REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False, "TOKEN_LIMIT_PER_USER": 50}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{PLATFORM_NAME} API",
+    "DESCRIPTION": (
+        "One API on every marketplace host (`<slug>.<platform domain>` or a custom domain) and on the "
+        "platform host. Authenticate with `Authorization: Token <token>` from `POST /api/v1/auth/login/`; "
+        "a token belongs to one marketplace. Errors share one shape: "
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Wagtail ------------------------------------------------------------------------------------------
+WAGTAIL_SITE_NAME = PLATFORM_NAME
+WAGTAILADMIN_BASE_URL = f"{PUBLIC_SCHEME}://{PLATFORM_DOMAIN}"
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# --- logging --------------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Emails are unique per schema case-insensitively (a functional unique constraint on User), which
+# the auth check cannot see.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+# pg_dump used to snapshot the template schema for cloning (found automatically when installed).
+PG_DUMP_PATH = env.str("PG_DUMP_PATH", default="")

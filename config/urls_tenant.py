@@ -1,0 +1,19 @@
+"""URLs of a marketplace host (`<slug>.<platform domain>` or a verified custom domain)."""
+
+from django.urls import include, path
+
+from accounts.api.urls import marketplace_urlpatterns
+from config.urls_common import common_urlpatterns
+from tenants.api import MarketplaceInfoView
+from tenants.views import marketplace_home
+
+api_v1 = [
+    path("marketplace/", MarketplaceInfoView.as_view(), name="marketplace-info"),
+    *marketplace_urlpatterns,
+]
+
+urlpatterns = [
+    path("", marketplace_home, name="home"),
+    *common_urlpatterns,
+    path("api/v1/", include(api_v1)),
+]

@@ -1,0 +1,1 @@
+"""The marketplace: one Django app per domain, installed in every tenant schema."""

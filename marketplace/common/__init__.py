@@ -1,0 +1,1 @@
+"""Building blocks shared by every app: the base model, public ids, domain errors."""

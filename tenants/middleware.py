@@ -1,0 +1,90 @@
+"""Host -> tenant routing. Replaces django-tenants' TenantMainMiddleware.
+
+Differences that matter: the host lookup is cached per process (no query on a hit), the schema is
+only switched when it changes (see tenants/db_backend), an unknown host gets the neutral 404 page
+instead of an exception, and health checks answer on any host.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import split_domain_port
+from django.shortcuts import render
+from django.urls import set_urlconf
+from django.conf import settings
+
+from tenants.selectors import PUBLIC, route_for_host
+
+HEALTH_PATHS = ("/healthz", "/readyz")
+
+
+def request_host(request: HttpRequest) -> str:
+    """The Host header (X-Forwarded-Host only when USE_X_FORWARDED_HOST), without port, lower case."""
+    domain, _port = split_domain_port(request.get_host())
+    if not domain:
+        raise DisallowedHost("invalid host")
+    return domain
+
+
+class TenantRoutingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in HEALTH_PATHS:
+            connection.set_schema_to_public()
+            request.tenant = None
+            request.urlconf = "config.urls_health"
+            set_urlconf(request.urlconf)
+            return self.get_response(request)
+        try:
+            host = request_host(request)
+        except DisallowedHost:
+            return self.unknown_host(request)
+        connection.set_schema_to_public()
+        route = route_for_host(host)
+        if route is None:
+            return self.unknown_host(request)
+        if route is PUBLIC:
+            request.tenant = None
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+        else:
+            request.tenant = route
+            connection.set_tenant(route)
+            request.urlconf = settings.ROOT_URLCONF
+        set_urlconf(request.urlconf)
+        return self.get_response(request)
+
+    @staticmethod
+    def unknown_host(request: HttpRequest) -> HttpResponse:
+        request.tenant = None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"error": {"code": "unknown_host", "message": "No marketplace lives at this address.", "fields": {}}},
+                status=404,
+            )
+        return render(request, "tenants/unknown_host.html", status=404)
+
+
+class TenantStatusMiddleware:
+    """A suspended or closed marketplace answers every request with a page that says why."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and not tenant.is_available:
+            message = (
+                "This marketplace has been closed by its operator."
+                if tenant.status == "closed"
+                else "This marketplace is temporarily unavailable."
+            )
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"error": {"code": f"marketplace_{tenant.status}", "message": message, "fields": {}}}, status=503
+                )
+            return render(request, "tenants/unavailable.html", {"tenant": tenant, "message": message}, status=503)
+        return self.get_response(request)

@@ -1,0 +1,189 @@
+"""Tenancy: one marketplace = one `Tenant` row (public schema) + one PostgreSQL schema."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models.functions import Lower
+from django_tenants.models import DomainMixin, TenantMixin
+
+from marketplace.common.models import PublicIdField, TimeStampedModel
+
+
+class TenantKind(models.TextChoices):
+    UNIVERSITY = "university", "University"
+    AGENCY = "agency", "Agency"
+    LAW_FIRM = "law_firm", "Law firm"
+    OTHER = "other", "Other"
+
+
+class TenantStatus(models.TextChoices):
+    TRIAL = "trial", "Trial"  # new marketplace on a free trial: fully usable
+    ACTIVE = "active", "Active"  # paying subscriber: fully usable
+    PAST_DUE = "past_due", "Past due"  # payment failed, grace period: fully usable
+    SUSPENDED = "suspended", "Suspended"  # unpaid or blocked by platform staff: shows the unavailable page
+    CLOSED = "closed", "Closed"  # closed by its operator; schema dropped after the retention period
+
+
+class JoinPolicy(models.TextChoices):
+    OPEN = "open", "Anyone can join"
+    INVITE_ONLY = "invite_only", "By invitation only"
+    APPROVAL = "approval", "Anyone can apply; a marketplace admin approves"
+    EMAIL_DOMAIN = "email_domain", "Only addresses at the allowed email domains"
+
+
+class TenantRole(models.TextChoices):
+    """What a schema is for. Only marketplaces are routable; the others exist so that every
+    `migrate_schemas` keeps them current."""
+
+    MARKETPLACE = "marketplace", "Marketplace"
+    TEMPLATE = "template", "Template schema new marketplaces are cloned from"
+    POOL = "pool", "Pre-cloned schema waiting to become a marketplace"
+
+
+UNAVAILABLE_STATUSES = frozenset({TenantStatus.SUSPENDED, TenantStatus.CLOSED})
+
+
+class Tenant(TenantMixin, TimeStampedModel):
+    public_id = PublicIdField("mkt")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=TenantKind.choices, default=TenantKind.OTHER)
+    status = models.CharField(max_length=20, choices=TenantStatus.choices, default=TenantStatus.TRIAL, db_index=True)
+    status_reason = models.CharField(max_length=255, blank=True)
+    role = models.CharField(max_length=20, choices=TenantRole.choices, default=TenantRole.MARKETPLACE)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_tenants"
+    )
+    join_policy = models.CharField(max_length=20, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
+    allowed_email_domains = ArrayField(models.CharField(max_length=253), default=list, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True)
+
+    # Schemas are created by tenants.services.provisioning (clone of the template), never on save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=TenantStatus.values), name="tenant_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(join_policy="email_domain") | ~models.Q(allowed_email_domains=[]),
+                name="tenant_email_domain_policy_has_domains",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.schema_name})"
+
+    @property
+    def slug(self) -> str:
+        return self.schema_name
+
+    @property
+    def is_available(self) -> bool:
+        return self.status not in UNAVAILABLE_STATUSES
+
+
+class DomainKind(models.TextChoices):
+    SUBDOMAIN = "subdomain", "Platform subdomain"
+    CUSTOM = "custom", "Custom domain"
+
+
+class DomainVerification(models.TextChoices):
+    PENDING = "pending", "Waiting for the DNS record"
+    VERIFIED = "verified", "Verified"
+    FAILED = "failed", "Verification failed"
+
+
+def new_verification_token() -> str:
+    return "mkt-verify-" + secrets.token_hex(16)
+
+
+class Domain(DomainMixin, TimeStampedModel):
+    kind = models.CharField(max_length=20, choices=DomainKind.choices, default=DomainKind.SUBDOMAIN)
+    verification = models.CharField(
+        max_length=20, choices=DomainVerification.choices, default=DomainVerification.VERIFIED
+    )
+    verification_token = models.CharField(max_length=64, default=new_verification_token, editable=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"], condition=models.Q(is_primary=True), name="domain_one_primary_per_tenant"
+            ),
+            models.CheckConstraint(condition=models.Q(domain=Lower("domain")), name="domain_lowercase"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class SignupStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"  # waiting for a worker
+    PROVISIONING = "provisioning", "Creating the marketplace"  # a worker is on it
+    READY = "ready", "Ready"  # the marketplace exists; `tenant` is set
+    FAILED = "failed", "Failed"  # nothing was created; `error` says why
+
+
+class MarketplaceSignup(TimeStampedModel):
+    """A self-service sign-up, provisioned in the background; its page polls this row."""
+
+    public_id = PublicIdField("sgn")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signups")
+    name = models.CharField(max_length=120)
+    slug = models.CharField(max_length=63)
+    kind = models.CharField(max_length=20, choices=TenantKind.choices)
+    admin_email = models.EmailField()
+    # The first tenant admin's password, hashed; copied to the tenant's user table on provisioning.
+    admin_password_hash = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=SignupStatus.choices, default=SignupStatus.QUEUED)
+    error = models.TextField(blank=True)
+    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} ({self.status})"
+
+
+class TenantEvent(TimeStampedModel):
+    """Lifecycle trail of a marketplace (provisioned, suspended, reactivated, closed, purged)."""
+
+    tenant = models.ForeignKey(Tenant, null=True, on_delete=models.SET_NULL, related_name="events")
+    tenant_slug = models.CharField(max_length=63)  # kept after the tenant row is purged
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_slug}: {self.action}"
+
+
+class TemplateSnapshot(models.Model):
+    """The template schema as replayable SQL (DDL + its rows), for one state of its migrations.
+
+    Replaying this script is how new schemas are cloned: it costs the same whatever the number of
+    tenants, unlike copying table by table through the catalogue.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)  # sha256 of the template's applied migrations
+    sql = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.fingerprint[:12]

@@ -1,0 +1,66 @@
+"""File storage with one prefix per tenant: every name is stored under `<schema>/`.
+
+The prefix is taken from the connection when a file is saved or read, so code that runs in a task
+(which activates the task's tenant first) lands in the same place as code running in a request.
+"""
+
+from __future__ import annotations
+
+from django.core.files.storage import FileSystemStorage
+from django.db import connection
+
+
+def _tenant_prefix() -> str:
+    return getattr(connection, "schema_name", None) or "public"
+
+
+class TenantPrefixMixin:
+    def _prefixed(self, name: str) -> str:
+        prefix = _tenant_prefix() + "/"
+        return name if name.startswith(prefix) else prefix + name.lstrip("/")
+
+    # Every way in goes through the prefix, so a name that belongs to another tenant
+    # ("other/x.pdf") resolves to "<this tenant>/other/x.pdf" and is simply not found.
+    def _save(self, name, content):
+        return super()._save(self._prefixed(name), content)
+
+    def _open(self, name, mode="rb"):
+        return super()._open(self._prefixed(name), mode)
+
+    def exists(self, name):
+        return super().exists(self._prefixed(name))
+
+    def delete(self, name):
+        return super().delete(self._prefixed(name))
+
+    def size(self, name):
+        return super().size(self._prefixed(name))
+
+    def url(self, name, *args, **kwargs):
+        return super().url(self._prefixed(name), *args, **kwargs)
+
+    def get_available_name(self, name, max_length=None):
+        return super().get_available_name(self._prefixed(name), max_length=max_length)
+
+    def generate_filename(self, filename):
+        return self._prefixed(super().generate_filename(filename))
+
+
+class TenantFileSystemStorage(TenantPrefixMixin, FileSystemStorage):
+    """Local files under MEDIA_ROOT/<schema>/..."""
+
+
+def _s3_storage_class():
+    from storages.backends.s3 import S3Storage
+
+    class TenantS3Storage(TenantPrefixMixin, S3Storage):
+        """S3 objects under <bucket>/<schema>/..."""
+
+    return TenantS3Storage
+
+
+def __getattr__(name: str):
+    # Imported lazily so boto3 is only loaded when S3 is configured.
+    if name == "TenantS3Storage":
+        return _s3_storage_class()
+    raise AttributeError(name)
