@@ -266,8 +266,13 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # a local fake Stripe 
 
 # --- Celery -------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL and not IS_PRODUCTION
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_RESULT_EXPIRES = 3600
+# Without Redis (development) tasks run in-process; tests run them in-process too, except the
+# integration tests that start a real worker.
+CELERY_TASK_ALWAYS_EAGER = env.bool(
+    "CELERY_TASK_ALWAYS_EAGER", default=(not REDIS_URL and not IS_PRODUCTION) or DJANGO_ENV == "test"
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -1,0 +1,91 @@
+"""Test fixtures. Every test runs against a real PostgreSQL with two marketplaces, `alpha` and
+`beta`, so a leak between marketplaces fails a test.
+
+The session creates the test database, the template schema and both marketplaces once (committed);
+each test then runs in a transaction that is rolled back, schema changes included.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tenants.context import tenant_context
+from tenants.selectors import host_cache
+
+PASSWORD = "Correct-Horse-77"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from tenants.services import template_ensure, tenant_provision
+    from tenants.services.schema_clone import snapshot_current
+
+    with django_db_blocker.unblock():
+        template_ensure()
+        snapshot_current()
+        for slug, name, kind in (("alpha", "Alpha University", "university"), ("beta", "Beta Agency", "agency")):
+            tenant_provision(name=name, slug=slug, kind=kind, admin_email=f"admin@{slug}.test", admin_password=PASSWORD)
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tenant_state():
+    host_cache.forget()
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+    host_cache.forget()
+
+
+@pytest.fixture
+def tenant_a(db):
+    from tenants.models import Tenant
+
+    return Tenant.objects.get(schema_name="alpha")
+
+
+@pytest.fixture
+def tenant_b(db):
+    from tenants.models import Tenant
+
+    return Tenant.objects.get(schema_name="beta")
+
+
+def host_of(tenant) -> str:
+    from django.conf import settings
+
+    return f"{tenant.schema_name}.{settings.PLATFORM_DOMAIN}"
+
+
+@pytest.fixture
+def api_a(tenant_a) -> APIClient:
+    return APIClient(HTTP_HOST=host_of(tenant_a))
+
+
+@pytest.fixture
+def api_b(tenant_b) -> APIClient:
+    return APIClient(HTTP_HOST=host_of(tenant_b))
+
+
+@pytest.fixture
+def api_platform(db) -> APIClient:
+    from django.conf import settings
+
+    return APIClient(HTTP_HOST=settings.PLATFORM_DOMAIN)
+
+
+@pytest.fixture
+def in_tenant():
+    return tenant_context
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run on_commit callbacks (emails, tasks) as if the test's transaction had committed."""
+
+    def runner():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return runner
