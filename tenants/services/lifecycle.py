@@ -80,6 +80,8 @@ def tenant_purge(*, tenant: Tenant) -> None:
     slug = tenant.schema_name
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
+        # Settle deferred foreign-key checks first: a table with pending trigger events cannot be dropped.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f'DROP SCHEMA IF EXISTS "{slug}" CASCADE')
     TenantEvent.objects.create(tenant=None, tenant_slug=slug, action="purged")
     tenant.domains.all().delete()
