@@ -61,3 +61,20 @@ def dispatch_periodic(*, job: str, per_tenant: bool = True, jitter: float | None
         task.apply_async(kwargs={"_schema": schema}, countdown=random.uniform(0, spread) if spread else None)
         count += 1
     return count
+
+
+@shared_task(name="tenants.describe_current_tenant")
+def describe_current_tenant() -> dict:
+    """Operations probe: which schema a worker ran this in, and what it sees there.
+
+    `celery -A config call tenants.describe_current_tenant --kwargs '{"_schema": "uni"}'`
+    """
+    from django.db import connection
+
+    from accounts.models import User
+
+    return {
+        "schema": connection.schema_name,
+        "tenant": getattr(connection.tenant, "name", None),
+        "users": sorted(User.objects.values_list("email", flat=True)[:50]),
+    }

@@ -32,7 +32,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _clean_tenant_state():
+    from django.core.cache import caches
+
     host_cache.forget()
+    for cache in caches.all():
+        cache.clear()  # throttling counters and cached values must not leak between tests
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
