@@ -43,6 +43,7 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        fields["is_active"] = fields.get("status", UserStatus.ACTIVE) == UserStatus.ACTIVE
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
@@ -61,6 +62,8 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     email = models.EmailField(max_length=254)
     full_name = models.CharField(max_length=150, blank=True)
     status = models.CharField(max_length=20, choices=UserStatus.choices, default=UserStatus.ACTIVE)
+    # Mirrors `status == active` (a constraint keeps them equal); Django's auth and Wagtail read it.
+    is_active = models.BooleanField(default=True)
     email_verified_at = models.DateTimeField(null=True, blank=True)
 
     # Marketplace roles (tenant schemas).
@@ -84,14 +87,20 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
             models.CheckConstraint(condition=models.Q(status__in=UserStatus.values), name="user_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(is_active=True, status=UserStatus.ACTIVE)
+                | (models.Q(is_active=False) & ~models.Q(status=UserStatus.ACTIVE)),
+                name="user_is_active_matches_status",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.email
 
-    @property
-    def is_active(self) -> bool:  # used by Django's auth backends and admin
-        return self.status == UserStatus.ACTIVE
+    def set_status(self, status: str) -> None:
+        """Set the status and its mirror `is_active` together (save with both in update_fields)."""
+        self.status = status
+        self.is_active = status == UserStatus.ACTIVE
 
     @property
     def email_verified(self) -> bool:

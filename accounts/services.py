@@ -116,16 +116,16 @@ def user_register(
 
     if tenant is None:  # the platform site: operators who launch marketplaces
         user.is_operator = True
-        user.status = UserStatus.ACTIVE
+        user.set_status(UserStatus.ACTIVE)
     else:
         invitation = _open_invitation(invitation_token, email)
         if invitation is not None:
             granted = invitation.roles
-            user.status = UserStatus.ACTIVE
+            user.set_status(UserStatus.ACTIVE)
             user.email_verified_at = timezone.now()  # the invitation link proved the address
         else:
             granted = _clean_roles(roles, allowed={r.value for r in SELF_SERVICE_ROLES})
-            user.status = _status_under_policy(tenant, email)
+            user.set_status(_status_under_policy(tenant, email))
         for role in granted:
             setattr(user, ROLE_FIELDS[Role(role)], True)
     user.set_password(password)
@@ -337,8 +337,8 @@ def user_set_status(*, actor: User, user: User, status: str, reason: str = "") -
     if user.pk == actor.pk:
         raise Conflict("You cannot change the status of your own account.", code="own_account")
     before = user.status
-    user.status = status
-    user.save(update_fields=["status", "updated_at"])
+    user.set_status(status)
+    user.save(update_fields=["status", "is_active", "updated_at"])
     if status != UserStatus.ACTIVE:
         _revoke_tokens(user)
     audit_record(

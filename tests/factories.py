@@ -15,6 +15,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     full_name = factory.Faker("name")
     status = UserStatus.ACTIVE
+    is_active = factory.LazyAttribute(lambda user: user.status == UserStatus.ACTIVE)
     email_verified_at = factory.LazyFunction(timezone.now)
     is_client = True
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)

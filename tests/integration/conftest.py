@@ -75,11 +75,16 @@ def real_celery(celery_worker_process, redis_url):
 
     saved = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
     app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    _reset_connections(app)
     try:
         yield app
     finally:
         app.conf.update(broker_url=saved[0], result_backend=saved[1], task_always_eager=saved[2])
-        app._pool = None
+        _reset_connections(app)
+
+
+def _reset_connections(app) -> None:
+    """Forget connection and producer pools made for the previous broker URL."""
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._local.__dict__.pop("backend", None)  # the result backend is cached per thread
