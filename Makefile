@@ -28,12 +28,13 @@ requirements: $(BIN)/.installed
 
 bootstrap: system-packages $(BIN)/.installed
 
-# Debian packages the integration tests use (Redis for the Celery worker); installed only when
-# running as root on a Debian-like system and missing. Without them the suite still runs.
+# Debian packages the integration tests use (Redis for the Celery worker, Chromium for the browser
+# tests); installed only when
+# running as root on a Debian-like system and missing. Without them those tests are skipped.
 system-packages:
-	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null && ! command -v redis-server >/dev/null; then \
-		echo "Installing redis-server ..."; \
-		(apt-get install -y -qq redis-server >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)) || echo "warning: redis-server could not be installed"; \
+	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null && ! (command -v redis-server && command -v chromium) >/dev/null; then \
+		echo "Installing redis-server and chromium ..."; \
+		(apt-get install -y -qq redis-server chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq redis-server chromium >/dev/null)) || echo "warning: redis-server/chromium could not be installed; their tests will be skipped"; \
 	fi
 
 $(BIN)/.installed: requirements.txt

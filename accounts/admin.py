@@ -10,3 +10,8 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ["email", "full_name"]
     readonly_fields = ["public_id", "password", "last_login", "created_at", "updated_at"]
     exclude = ["groups", "user_permissions"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are suspended, never deleted: marketplaces, sign-ups and audit rows point at them,
+        # and tenant-only tables (audit, Wagtail profiles) do not exist in the platform's schema.
+        return False

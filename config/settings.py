@@ -234,6 +234,8 @@ if AWS_STORAGE_BUCKET_NAME:
     _default_storage = "tenants.storage.TenantS3Storage"
 else:
     _default_storage = "tenants.storage.TenantFileSystemStorage"
+# Development and the browser tests serve static files straight from the source folders.
+WHITENOISE_USE_FINDERS = DEBUG or DJANGO_ENV == "test"
 STORAGES = {
     "default": {"BACKEND": _default_storage},
     "staticfiles": {

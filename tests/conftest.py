@@ -22,6 +22,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from tenants.services import template_ensure, tenant_provision
     from tenants.services.schema_clone import snapshot_current
 
+    from django.conf import settings
+
+    name = settings.DATABASES["default"]["NAME"]
+    assert name.startswith("test_"), f"refusing to set up tenants in non-test database {name!r}"
     with django_db_blocker.unblock():
         template_ensure()
         snapshot_current()
