@@ -5,7 +5,7 @@ Each action names one predicate over the signed-in user. Views never test roles 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rest_framework.permissions import BasePermission
 

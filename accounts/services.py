@@ -8,8 +8,8 @@ and operators in the public schema.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import Iterable
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -43,7 +43,9 @@ def _clean_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ValidationFailed("Enter a valid email address.", fields={"email": ["Enter a valid email address."]}) from exc
+        raise ValidationFailed(
+            "Enter a valid email address.", fields={"email": ["Enter a valid email address."]}
+        ) from exc
     return email
 
 
@@ -142,7 +144,9 @@ def user_register(
         invitation.accepted_at, invitation.accepted_by = timezone.now(), user
         invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
     if tenant is not None:
-        audit_record(actor=user, action="user.registered", target=user, after={"roles": user.roles, "status": user.status})
+        audit_record(
+            actor=user, action="user.registered", target=user, after={"roles": user.roles, "status": user.status}
+        )
     if not user.email_verified:
         transaction.on_commit(lambda: send_verification_email(user_id=user.pk, token=email_verification_token(user)))
     return user
@@ -342,7 +346,11 @@ def user_set_status(*, actor: User, user: User, status: str, reason: str = "") -
     if status != UserStatus.ACTIVE:
         _revoke_tokens(user)
     audit_record(
-        actor=actor, action="user.status_changed", target=user, before={"status": before}, after={"status": status},
+        actor=actor,
+        action="user.status_changed",
+        target=user,
+        before={"status": before},
+        after={"status": status},
         reason=reason,
     )
     return user
@@ -361,7 +369,9 @@ def user_set_roles(*, actor: User, user: User, roles: Iterable[str]) -> User:
     for role, field in ROLE_FIELDS.items():
         setattr(user, field, role.value in roles)
     user.save(update_fields=[*ROLE_FIELDS.values(), "updated_at"])
-    audit_record(actor=actor, action="user.roles_changed", target=user, before={"roles": before}, after={"roles": user.roles})
+    audit_record(
+        actor=actor, action="user.roles_changed", target=user, before={"roles": before}, after={"roles": user.roles}
+    )
     return user
 
 

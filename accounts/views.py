@@ -34,7 +34,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_authenticate(
-                request=request, tenant=request.tenant, email=form.cleaned_data["email"],
+                request=request,
+                tenant=request.tenant,
+                email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
             )
         except DomainError as exc:
@@ -81,7 +83,8 @@ def verify_email_view(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as exc:
         return render(request, "accounts/message.html", {"title": "Link not valid", "text": exc.message}, status=400)
     return render(
-        request, "accounts/message.html",
+        request,
+        "accounts/message.html",
         {"title": "Email confirmed", "text": "Thank you, your email address is confirmed. You can sign in now."},
     )
 
@@ -91,7 +94,8 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.password_reset_request(email=form.cleaned_data["email"])
         return render(
-            request, "accounts/message.html",
+            request,
+            "accounts/message.html",
             {"title": "Check your email", "text": "If an account exists for this address, a reset link is on its way."},
         )
     return render(request, "accounts/password_reset.html", {"form": form})

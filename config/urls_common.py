@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from accounts.api.urls import urlpatterns as accounts_api
 
 
-
 class HostSchemaView(SpectacularAPIView):
     """The OpenAPI schema of the host it is asked on: a marketplace's API or the platform's."""
 

@@ -95,7 +95,8 @@ class TenantListCreateView(generics.ListAPIView):
         return _visible_tenants(self.request.user)
 
     @extend_schema(
-        request=TenantCreateSerializer, responses={201: TenantSerializer},
+        request=TenantCreateSerializer,
+        responses={201: TenantSerializer},
         summary="Create a marketplace now (platform staff)",
     )
     def post(self, request):
@@ -129,14 +130,18 @@ class TenantSuspendView(APIView):
 class TenantReactivateView(APIView):
     permission_classes = [Allowed("platform.tenants.manage")]
 
-    @extend_schema(request=None, responses={200: TenantSerializer}, summary="Reactivate a suspended or closed marketplace")
+    @extend_schema(
+        request=None, responses={200: TenantSerializer}, summary="Reactivate a suspended or closed marketplace"
+    )
     def post(self, request, public_id: str):
         tenant = tenant_reactivate(actor=request.user, tenant=_tenant_or_404(request.user, public_id))
         return Response(TenantSerializer(tenant).data)
 
 
 class TenantCloseView(APIView):
-    @extend_schema(request=ReasonSerializer, responses={200: TenantSerializer}, summary="Close a marketplace (owner or staff)")
+    @extend_schema(
+        request=ReasonSerializer, responses={200: TenantSerializer}, summary="Close a marketplace (owner or staff)"
+    )
     def post(self, request, public_id: str):
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -150,7 +155,8 @@ class SignupCreateView(APIView):
     permission_classes = [Allowed("platform.signup")]
 
     @extend_schema(
-        request=SignupCreateSerializer, responses={202: SignupSerializer},
+        request=SignupCreateSerializer,
+        responses={202: SignupSerializer},
         summary="Launch a marketplace: validated now, provisioned in the background",
     )
     def post(self, request):
@@ -164,7 +170,9 @@ class SignupCreateView(APIView):
 class SignupDetailView(APIView):
     @extend_schema(responses={200: SignupSerializer}, summary="Progress of a sign-up")
     def get(self, request, public_id: str):
-        signup = MarketplaceSignup.objects.filter(public_id=public_id, owner=request.user).select_related("tenant").first()
+        signup = (
+            MarketplaceSignup.objects.filter(public_id=public_id, owner=request.user).select_related("tenant").first()
+        )
         if signup is None:
             raise NotFound("No such sign-up.")
         return Response(SignupSerializer(signup).data)

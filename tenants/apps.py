@@ -12,5 +12,5 @@ class TenantsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        if settings.CELERY_TASK_ALWAYS_EAGER and settings.DJANGO_ENV == "development":
+        if settings.CELERY_TASK_ALWAYS_EAGER and not settings.REDIS_URL and settings.DJANGO_ENV == "development":
             logger.warning("REDIS_URL is not set: background tasks run eagerly in-process (no worker, no beat).")

@@ -11,7 +11,7 @@ from tenants.context import tenant_context
 from tenants.models import JoinPolicy, Tenant, TenantKind
 from tenants.services import tenant_provision
 
-DEMO_PASSWORD = "demo-marketplace-2026"
+DEMO_PASSWORD = "demo-marketplace-2026"  # noqa: S105 - printed for the demo on purpose
 PLATFORM_STAFF = "staff@platform.example.com"
 OPERATOR = "operator@platform.example.com"
 
@@ -69,8 +69,12 @@ def seed_demo() -> list[Tenant]:
         tenant = Tenant.objects.filter(schema_name=spec["slug"]).first()
         if tenant is None:
             tenant = tenant_provision(
-                name=spec["name"], slug=spec["slug"], kind=spec["kind"],
-                admin_email=f"admin@{spec['domain']}", admin_password=DEMO_PASSWORD, admin_name="Demo Admin",
+                name=spec["name"],
+                slug=spec["slug"],
+                kind=spec["kind"],
+                admin_email=f"admin@{spec['domain']}",
+                admin_password=DEMO_PASSWORD,
+                admin_name="Demo Admin",
                 owner=operator,
             )
         with transaction.atomic():

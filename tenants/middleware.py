@@ -7,13 +7,13 @@ instead of an exception, and health checks answer on any host.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.urls import set_urlconf
-from django.conf import settings
 
 from tenants.selectors import PUBLIC, route_for_host
 

@@ -69,9 +69,7 @@ class Tenant(TenantMixin, TimeStampedModel):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=TenantStatus.values), name="tenant_status_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(status__in=TenantStatus.values), name="tenant_status_valid"),
             models.CheckConstraint(
                 condition=~models.Q(join_policy="email_domain") | ~models.Q(allowed_email_domains=[]),
                 name="tenant_email_domain_policy_has_domains",

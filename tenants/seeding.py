@@ -7,7 +7,7 @@ no marketplace behind.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 Seeder = Callable[..., None]
 _seeders: list[tuple[frozenset[str] | None, Seeder]] = []

@@ -30,11 +30,18 @@ def signup_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                owner = request.user if signed_in else user_register(
-                    tenant=None, email=data["email"], password=data["password"], full_name=data["full_name"]
+                owner = (
+                    request.user
+                    if signed_in
+                    else user_register(
+                        tenant=None, email=data["email"], password=data["password"], full_name=data["full_name"]
+                    )
                 )
                 signup = signup_create(
-                    owner=owner, name=data["name"], slug=data["slug"], kind=data["kind"],
+                    owner=owner,
+                    name=data["name"],
+                    slug=data["slug"],
+                    kind=data["kind"],
                     admin_password=None if signed_in else data["password"],
                 )
         except DomainError as exc:
@@ -47,9 +54,7 @@ def signup_view(request: HttpRequest) -> HttpResponse:
             if not signed_in:
                 login(request, owner, backend="accounts.backends.EmailBackend")
             return redirect("signup-progress", public_id=signup.public_id)
-    return render(
-        request, "tenants/signup.html", {"form": form, "platform_domain": settings.PLATFORM_DOMAIN}
-    )
+    return render(request, "tenants/signup.html", {"form": form, "platform_domain": settings.PLATFORM_DOMAIN})
 
 
 @login_required

@@ -19,10 +19,10 @@ PASSWORD = "Correct-Horse-77"
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from django.conf import settings
+
     from tenants.services import template_ensure, tenant_provision
     from tenants.services.schema_clone import snapshot_current
-
-    from django.conf import settings
 
     name = settings.DATABASES["default"]["NAME"]
     assert name.startswith("test_"), f"refusing to set up tenants in non-test database {name!r}"

@@ -14,8 +14,11 @@ PROBE = (
 
 
 def _run(env_overrides: dict) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "REDIS_URL",
-                                                            "PLATFORM_DOMAIN", "DJANGO_DEBUG"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PLATFORM_DOMAIN", "DJANGO_DEBUG"}
+    }
     env.update(env_overrides)
     return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True)
 
@@ -28,16 +31,29 @@ def test_production_without_required_settings_stops_with_a_clear_message():
 
 
 def test_production_without_redis_is_refused():
-    result = _run({"DJANGO_ENV": "production", "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@h/db",
-                   "PLATFORM_DOMAIN": "market.example.com"})
+    result = _run(
+        {
+            "DJANGO_ENV": "production",
+            "SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "postgres://u@h/db",
+            "PLATFORM_DOMAIN": "market.example.com",
+        }
+    )
 
     assert result.returncode != 0
     assert "REDIS_URL" in result.stderr
 
 
 def test_production_defaults_are_safe():
-    result = _run({"DJANGO_ENV": "production", "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@h/db",
-                   "PLATFORM_DOMAIN": "market.example.com", "REDIS_URL": "redis://h:6379/0"})
+    result = _run(
+        {
+            "DJANGO_ENV": "production",
+            "SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "postgres://u@h/db",
+            "PLATFORM_DOMAIN": "market.example.com",
+            "REDIS_URL": "redis://h:6379/0",
+        }
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "31536000"]

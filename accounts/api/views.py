@@ -61,7 +61,9 @@ class LoginView(_AuthView):
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_authenticate(
-            request=request, tenant=request.tenant, email=data.validated_data["email"],
+            request=request,
+            tenant=request.tenant,
+            email=data.validated_data["email"],
             password=data.validated_data["password"],
         )
         if request.query_params.get("session") == "1":
@@ -153,7 +155,8 @@ class UserStatusView(APIView):
     permission_classes = [Allowed("users.approve")]
 
     @extend_schema(
-        request=s.UserStatusSerializer, responses={200: s.UserSerializer},
+        request=s.UserStatusSerializer,
+        responses={200: s.UserSerializer},
         summary="Approve, reject, suspend or reinstate a member",
     )
     def post(self, request, public_id: str):
@@ -170,7 +173,9 @@ class UserRolesView(APIView):
     def put(self, request, public_id: str):
         data = s.UserRolesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_set_roles(actor=request.user, user=_user_or_404(public_id), roles=data.validated_data["roles"])
+        user = services.user_set_roles(
+            actor=request.user, user=_user_or_404(public_id), roles=data.validated_data["roles"]
+        )
         return Response(s.UserSerializer(user).data)
 
 
@@ -181,7 +186,9 @@ class InvitationListCreateView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.invitations_list()
 
-    @extend_schema(request=s.InvitationCreateSerializer, responses={201: s.InvitationSerializer}, summary="Invite someone")
+    @extend_schema(
+        request=s.InvitationCreateSerializer, responses={201: s.InvitationSerializer}, summary="Invite someone"
+    )
     def post(self, request):
         data = s.InvitationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -105,9 +105,21 @@ def ensure_postgres() -> tuple[str, bool]:
             shutil.chown(PG_DATA, user)
         print("Initialising PostgreSQL in .data/postgres ...", file=sys.stderr, flush=True)
         as_server_user(
-            [str(bindir / "initdb"), "-D", str(PG_DATA), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-             "--locale=C.UTF-8"],
-            user, check=True, stdout=subprocess.DEVNULL,
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(PG_DATA),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            user,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     url = f"postgres://postgres@127.0.0.1:{PG_PORT}/{DB_NAME}"
     if port_open(PG_PORT):
@@ -120,24 +132,39 @@ def ensure_postgres() -> tuple[str, bool]:
     )
     result = as_server_user(
         [str(bindir / "pg_ctl"), "-D", str(PG_DATA), "-l", str(PG_LOG), "-o", options, "-w", "start"],
-        user, stdout=subprocess.DEVNULL,
+        user,
+        stdout=subprocess.DEVNULL,
     )
     if result.returncode != 0:
         fail(f"PostgreSQL did not start; see {PG_LOG}")
     created = subprocess.run(
-        [str(bindir / "psql"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-tAc",
-         f"SELECT 1 FROM pg_database WHERE datname='{DB_NAME}'"],
-        capture_output=True, text=True,
+        [
+            str(bindir / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(PG_PORT),
+            "-U",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname='{DB_NAME}'",
+        ],
+        capture_output=True,
+        text=True,
     )
     if created.stdout.strip() != "1":
-        subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", DB_NAME],
-                       check=True)
+        subprocess.run(
+            [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", DB_NAME], check=True
+        )
     return url, True
 
 
 def stop_postgres() -> None:
-    as_server_user([str(pg_bindir() / "pg_ctl"), "-D", str(PG_DATA), "-m", "fast", "-w", "stop"],
-                   server_user(), stdout=subprocess.DEVNULL)
+    as_server_user(
+        [str(pg_bindir() / "pg_ctl"), "-D", str(PG_DATA), "-m", "fast", "-w", "stop"],
+        server_user(),
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def ensure_redis() -> tuple[str | None, subprocess.Popen | None]:
@@ -150,7 +177,9 @@ def ensure_redis() -> tuple[str | None, subprocess.Popen | None]:
         return None, None
     proc = subprocess.Popen(
         [binary, "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     for _ in range(50):
         if port_open(REDIS_PORT):
@@ -201,14 +230,44 @@ def cmd_run() -> int:
         manage(env, "seed_demo")
         port = env.get("PORT", "8000")
         procs: list[subprocess.Popen] = []
-        web = [str(VENV_BIN / "gunicorn"), "config.wsgi", "--bind", f"0.0.0.0:{port}", "--workers", "2",
-               "--threads", "4", "--access-logfile", "-", "--reload"]
+        web = [
+            str(VENV_BIN / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"0.0.0.0:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--reload",
+        ]
         procs.append(subprocess.Popen(web, cwd=ROOT, env=env))
         if env.get("REDIS_URL"):
-            procs.append(subprocess.Popen([str(VENV_BIN / "celery"), "-A", "config", "worker", "-l", "info",
-                                           "--concurrency", "2"], cwd=ROOT, env=env))
-            procs.append(subprocess.Popen([str(VENV_BIN / "celery"), "-A", "config", "beat", "-l", "info",
-                                           "--schedule", str(DATA / "celerybeat-schedule")], cwd=ROOT, env=env))
+            procs.append(
+                subprocess.Popen(
+                    [str(VENV_BIN / "celery"), "-A", "config", "worker", "-l", "info", "--concurrency", "2"],
+                    cwd=ROOT,
+                    env=env,
+                )
+            )
+            procs.append(
+                subprocess.Popen(
+                    [
+                        str(VENV_BIN / "celery"),
+                        "-A",
+                        "config",
+                        "beat",
+                        "-l",
+                        "info",
+                        "--schedule",
+                        str(DATA / "celerybeat-schedule"),
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                )
+            )
         manage(env, "demo_info", "--port", port)
         try:
             while all(p.poll() is None for p in procs):

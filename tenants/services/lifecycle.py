@@ -67,7 +67,9 @@ def tenant_close(*, actor, tenant: Tenant, reason: str = "") -> Tenant:
     tenant.status, tenant.status_reason = TenantStatus.CLOSED, reason
     tenant.closed_at, tenant.purge_after = now, now + timedelta(days=settings.TENANT_RETENTION_DAYS)
     tenant.save(update_fields=["status", "status_reason", "closed_at", "purge_after", "updated_at"])
-    _record(tenant=tenant, actor=actor, action="closed", data={"reason": reason, "purge_after": str(tenant.purge_after)})
+    _record(
+        tenant=tenant, actor=actor, action="closed", data={"reason": reason, "purge_after": str(tenant.purge_after)}
+    )
     return tenant
 
 
@@ -76,7 +78,9 @@ def tenant_purge(*, tenant: Tenant) -> None:
     """Drop a closed marketplace's schema and rows once its retention period is over."""
     tenant = _locked(tenant)
     if tenant.status != TenantStatus.CLOSED or not tenant.purge_after or tenant.purge_after > timezone.now():
-        raise Conflict("Only a closed marketplace past its retention period can be purged.", code="tenant_not_purgeable")
+        raise Conflict(
+            "Only a closed marketplace past its retention period can be purged.", code="tenant_not_purgeable"
+        )
     slug = tenant.schema_name
     connection.set_schema_to_public()
     with connection.cursor() as cursor:

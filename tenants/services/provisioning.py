@@ -42,8 +42,8 @@ from tenants.models import (
     TenantStatus,
 )
 from tenants.seeding import run_seeders
-from tenants.services.schema_clone import clone_template_into
 from tenants.selectors import host_cache
+from tenants.services.schema_clone import clone_template_into
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +72,7 @@ def slug_errors(slug: str) -> list[str]:
     if len(slug) < SLUG_MIN or len(slug) > SLUG_MAX:
         return [f"Use {SLUG_MIN} to {SLUG_MAX} characters."]
     if not SLUG_PATTERN.match(slug):
-        return [
-            "Use lower-case letters, digits and hyphens only, starting with a letter and not ending with a hyphen."
-        ]
+        return ["Use lower-case letters, digits and hyphens only, starting with a letter and not ending with a hyphen."]
     if "--" in slug:
         return ["Do not use two hyphens in a row."]
     if slug in settings.TENANT_RESERVED_SLUGS or slug.startswith("pg-"):
@@ -174,9 +172,7 @@ def pool_fill(*, size: int | None = None) -> int:
         schema = POOL_PREFIX + secrets.token_hex(6)
         with transaction.atomic():
             clone_template(schema)
-            Tenant.objects.create(
-                schema_name=schema, name="Pool", role=TenantRole.POOL, status=TenantStatus.ACTIVE
-            )
+            Tenant.objects.create(schema_name=schema, name="Pool", role=TenantRole.POOL, status=TenantStatus.ACTIVE)
         added += 1
     return added
 

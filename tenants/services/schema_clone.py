@@ -59,10 +59,21 @@ def _dump_template() -> str:
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
     args = [
-        binary, "--schema", settings.TENANT_TEMPLATE_SCHEMA, "--no-owner", "--no-privileges", "--no-comments",
-        "--inserts", "--rows-per-insert=1000",
-        "-h", str(db.get("HOST") or "localhost"), "-p", str(db.get("PORT") or 5432),
-        "-U", str(db.get("USER") or "postgres"), str(db["NAME"]),
+        binary,
+        "--schema",
+        settings.TENANT_TEMPLATE_SCHEMA,
+        "--no-owner",
+        "--no-privileges",
+        "--no-comments",
+        "--inserts",
+        "--rows-per-insert=1000",
+        "-h",
+        str(db.get("HOST") or "localhost"),
+        "-p",
+        str(db.get("PORT") or 5432),
+        "-U",
+        str(db.get("USER") or "postgres"),
+        str(db["NAME"]),
     ]
     result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
     if result.returncode != 0:

@@ -72,8 +72,11 @@ def signup_process(*, signup_id: int) -> MarketplaceSignup | None:
         return signup
     except Exception:
         logger.exception("provisioning sign-up %s failed", signup.public_id)
-        _finish(signup, status=SignupStatus.FAILED, error="Something went wrong while creating the marketplace; "
-                "nothing was created. Please try again.")
+        _finish(
+            signup,
+            status=SignupStatus.FAILED,
+            error="Something went wrong while creating the marketplace; nothing was created. Please try again.",
+        )
         return signup
     _finish(signup, status=SignupStatus.READY, tenant=tenant)
     return signup

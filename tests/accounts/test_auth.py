@@ -34,7 +34,9 @@ def test_wrong_password_is_a_clear_400(api_a):
 
     assert response.status_code == 400
     assert response.json()["error"] == {
-        "code": "invalid_credentials", "message": "The email or password is not right.", "fields": {}
+        "code": "invalid_credentials",
+        "message": "The email or password is not right.",
+        "fields": {},
     }
 
 
@@ -77,11 +79,13 @@ def test_password_reset_by_email(api_a, tenant_a, run_on_commit, mailoutbox):
         asked = api_a.post("/api/v1/auth/password-reset/", {"email": "forgetful@example.org"}, format="json")
     uid, token = re.search(r"/accounts/reset/([^/]+)/([^/\s]+)/", mailoutbox[-1].body).groups()
     done = api_a.post(
-        "/api/v1/auth/password-reset/confirm/", {"uid": uid, "token": token, "new_password": "Brand-new-pass-42"},
+        "/api/v1/auth/password-reset/confirm/",
+        {"uid": uid, "token": token, "new_password": "Brand-new-pass-42"},
         format="json",
     )
     reused = api_a.post(
-        "/api/v1/auth/password-reset/confirm/", {"uid": uid, "token": token, "new_password": "Another-pass-43"},
+        "/api/v1/auth/password-reset/confirm/",
+        {"uid": uid, "token": token, "new_password": "Another-pass-43"},
         format="json",
     )
 

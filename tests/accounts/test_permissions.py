@@ -10,7 +10,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _token(api, email):
-    return "Token " + api.post("/api/v1/auth/login/", {"email": email, "password": PASSWORD}, format="json").json()["token"]
+    return (
+        "Token "
+        + api.post("/api/v1/auth/login/", {"email": email, "password": PASSWORD}, format="json").json()["token"]
+    )
 
 
 @pytest.fixture
@@ -27,8 +30,7 @@ def test_policy_table_by_role(people, tenant_a):
     with tenant_context(tenant_a):
         admin = User.objects.get(email="admin@alpha.test")
     allowed = {
-        name: {action for action in POLICY if can(user, action)}
-        for name, user in {**people, "admin": admin}.items()
+        name: {action for action in POLICY if can(user, action)} for name, user in {**people, "admin": admin}.items()
     }
 
     assert allowed["client"] == set()
@@ -57,7 +59,9 @@ def test_moderator_can_approve_but_not_change_roles(api_a, people, tenant_a):
     target = people["client"]
 
     response = api_a.put(
-        f"/api/v1/users/{target.public_id}/roles/", {"roles": ["admin"]}, format="json",
+        f"/api/v1/users/{target.public_id}/roles/",
+        {"roles": ["admin"]},
+        format="json",
         HTTP_AUTHORIZATION=_token(api_a, "mod@example.org"),
     )
 
@@ -70,7 +74,9 @@ def test_admin_changes_roles_with_an_audit_row(api_a, people, tenant_a):
     target = people["client"]
 
     response = api_a.put(
-        f"/api/v1/users/{target.public_id}/roles/", {"roles": ["client", "provider"]}, format="json",
+        f"/api/v1/users/{target.public_id}/roles/",
+        {"roles": ["client", "provider"]},
+        format="json",
         HTTP_AUTHORIZATION=_token(api_a, "admin@alpha.test"),
     )
 
@@ -85,7 +91,9 @@ def test_the_last_admin_cannot_drop_their_own_admin_role(api_a, tenant_a):
         admin = User.objects.get(email="admin@alpha.test")
 
     response = api_a.put(
-        f"/api/v1/users/{admin.public_id}/roles/", {"roles": ["client"]}, format="json",
+        f"/api/v1/users/{admin.public_id}/roles/",
+        {"roles": ["client"]},
+        format="json",
         HTTP_AUTHORIZATION=_token(api_a, "admin@alpha.test"),
     )
 
@@ -96,7 +104,9 @@ def test_the_last_admin_cannot_drop_their_own_admin_role(api_a, tenant_a):
 
 def test_invalid_status_change_lists_what_is_allowed(api_a, people):
     response = api_a.post(
-        f"/api/v1/users/{people['client'].public_id}/status/", {"status": "active"}, format="json",
+        f"/api/v1/users/{people['client'].public_id}/status/",
+        {"status": "active"},
+        format="json",
         HTTP_AUTHORIZATION=_token(api_a, "admin@alpha.test"),
     )
 

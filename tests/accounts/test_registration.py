@@ -27,7 +27,9 @@ def _set_policy(tenant, policy, domains=()):
 def test_same_email_registers_independently_at_two_marketplaces(api_a, api_b, tenant_a, tenant_b):
     # when
     at_a = _register(api_a, "Sam@Example.org", full_name="Sam A", roles=["client", "provider"])
-    at_b = api_b.post("/api/v1/auth/register/", {"email": "sam@example.org", "password": "Another-pass-88"}, format="json")
+    at_b = api_b.post(
+        "/api/v1/auth/register/", {"email": "sam@example.org", "password": "Another-pass-88"}, format="json"
+    )
 
     # then
     assert at_a.status_code == 201 and at_b.status_code == 201
@@ -91,7 +93,9 @@ def test_approval_policy_waits_for_an_admin(api_a, tenant_a):
     # when: the admin approves
     token = _login(api_a, "admin@alpha.test").json()["token"]
     approved = api_a.post(
-        f"/api/v1/users/{applicant['id']}/status/", {"status": "active"}, format="json",
+        f"/api/v1/users/{applicant['id']}/status/",
+        {"status": "active"},
+        format="json",
         HTTP_AUTHORIZATION=f"Token {token}",
     )
 
@@ -101,7 +105,9 @@ def test_approval_policy_waits_for_an_admin(api_a, tenant_a):
     with tenant_context(tenant_a):
         event = AuditEvent.objects.get(action="user.status_changed", target_id=applicant["id"])
         assert (event.before, event.after, event.actor.email) == (
-            {"status": "pending_approval"}, {"status": "active"}, "admin@alpha.test"
+            {"status": "pending_approval"},
+            {"status": "active"},
+            "admin@alpha.test",
         )
 
 
@@ -120,7 +126,9 @@ def test_invite_only_needs_an_invitation(api_a, tenant_a, run_on_commit, mailout
     token = _login(api_a, "admin@alpha.test").json()["token"]
     with run_on_commit():
         invited = api_a.post(
-            "/api/v1/invitations/", {"email": "Guest@Example.org", "roles": ["provider"]}, format="json",
+            "/api/v1/invitations/",
+            {"email": "Guest@Example.org", "roles": ["provider"]},
+            format="json",
             HTTP_AUTHORIZATION=f"Token {token}",
         )
     assert invited.status_code == 201
@@ -176,7 +184,9 @@ def test_suspended_member_cannot_sign_in_and_loses_tokens(api_a, tenant_a):
     admin_token = _login(api_a, "admin@alpha.test").json()["token"]
 
     api_a.post(
-        f"/api/v1/users/{member.public_id}/status/", {"status": "suspended", "reason": "spam"}, format="json",
+        f"/api/v1/users/{member.public_id}/status/",
+        {"status": "suspended", "reason": "spam"},
+        format="json",
         HTTP_AUTHORIZATION=f"Token {admin_token}",
     )
 

@@ -17,8 +17,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _provision(slug="gamma", **overrides):
-    args = {"name": "Gamma Law", "slug": slug, "kind": "law_firm", "admin_email": "Boss@Gamma.test",
-            "admin_password": "Correct-Horse-77"}
+    args = {
+        "name": "Gamma Law",
+        "slug": slug,
+        "kind": "law_firm",
+        "admin_email": "Boss@Gamma.test",
+        "admin_password": "Correct-Horse-77",
+    }
     args.update(overrides)
     return tenant_provision(**args)
 

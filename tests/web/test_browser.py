@@ -77,4 +77,3 @@ def test_operator_signs_up_and_watches_the_marketplace_being_created(page, site,
     page.click("button[type=submit]")
     page.wait_for_selector("text=You are signed in as rita@browser.example.com")
     shot("new-marketplace-signed-in")
-

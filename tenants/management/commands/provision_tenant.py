@@ -19,7 +19,10 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         try:
             tenant = tenant_provision(
-                name=o["name"], slug=o["slug"], kind=o["kind"], admin_email=o["admin_email"],
+                name=o["name"],
+                slug=o["slug"],
+                kind=o["kind"],
+                admin_email=o["admin_email"],
                 admin_password=o["admin_password"],
             )
         except DomainError as exc:

@@ -1,0 +1,45 @@
+"""Shared set-up for benchmarks: a dedicated, freshly created database so numbers are comparable
+and the development data is never touched."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def use_fresh_database(name: str) -> None:
+    """Point DATABASE_URL at database `name`, dropped and created anew, then set Django up."""
+    import psycopg
+
+    base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:55432/marketplace"))
+    admin = urlunparse(base._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = urlunparse(base._replace(path=f"/{name}"))
+    os.environ.setdefault("DJANGO_ENV", "development")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["TENANT_SCHEMA_POOL_SIZE"] = "0"
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
+    import logging
+
+    import django
+
+    django.setup()
+    logging.disable(logging.WARNING)
+
+
+def emit(name: str, value: float, unit: str, **parameters) -> None:
+    print(json.dumps({"name": name, "value": round(value, 4), "unit": unit, "parameters": parameters}), flush=True)
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
