@@ -192,9 +192,6 @@ DATABASES = {
 DATABASES["default"]["ENGINE"] = "tenants.db_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="") or None
-if not DATABASES["default"]["TEST"]["NAME"]:
-    del DATABASES["default"]["TEST"]["NAME"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache: the tenant key function on every alias -------------------------------------------------
@@ -354,6 +351,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "accounts.models.Role",
+        "UserStatusEnum": "accounts.models.UserStatus",
+        "TenantKindEnum": "tenants.models.TenantKind",
+        "TenantStatusEnum": "tenants.models.TenantStatus",
+    },
 }
 
 # --- Wagtail ------------------------------------------------------------------------------------------

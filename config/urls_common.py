@@ -1,11 +1,13 @@
 """URLs served on every host: the API schema and its docs, the accounts API and pages."""
 
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.api.urls import urlpatterns as accounts_api
 
 
+@extend_schema_view(get=extend_schema(exclude=True))
 class HostSchemaView(SpectacularAPIView):
     """The OpenAPI schema of the host it is asked on: a marketplace's API or the platform's."""
 

@@ -15,7 +15,7 @@ from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.urls import set_urlconf
 
-from tenants.selectors import PUBLIC, route_for_host
+from tenants.selectors import MISS, PUBLIC, host_cache, route_for_host
 
 HEALTH_PATHS = ("/healthz", "/readyz")
 
@@ -43,11 +43,16 @@ class TenantRoutingMiddleware:
             host = request_host(request)
         except DisallowedHost:
             return self.unknown_host(request)
-        connection.set_schema_to_public()
-        route = route_for_host(host)
+        route = host_cache.get(host)
+        if route is MISS:
+            # Look the host up in the public schema. On a hit there is no query at all, and the
+            # connection goes straight to the tenant's schema (no SET when it is already there).
+            connection.set_schema_to_public()
+            route = route_for_host(host)
         if route is None:
             return self.unknown_host(request)
         if route is PUBLIC:
+            connection.set_schema_to_public()
             request.tenant = None
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
         else:
@@ -59,6 +64,7 @@ class TenantRoutingMiddleware:
 
     @staticmethod
     def unknown_host(request: HttpRequest) -> HttpResponse:
+        connection.set_schema_to_public()
         request.tenant = None
         if request.path.startswith("/api/"):
             return JsonResponse(

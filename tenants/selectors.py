@@ -42,6 +42,7 @@ class _HostCache:
 
 
 _MISS = object()
+MISS = _MISS
 host_cache = _HostCache()
 
 

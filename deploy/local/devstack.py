@@ -91,6 +91,7 @@ def ensure_postgres() -> tuple[str, bool]:
     user = server_user()
     DATA.mkdir(exist_ok=True)
     PG_RUN.mkdir(exist_ok=True)
+    (DATA / "static").mkdir(exist_ok=True)  # STATIC_ROOT, so whitenoise finds its folder
     if user:
         # The server user must be able to reach .data (a checkout under /root would not be).
         for folder in [ROOT, *ROOT.parents]:
