@@ -1,9 +1,10 @@
 """Migrating many schemas quickly: find the schemas that need work with one query, migrate only those.
 
 Stock `migrate_schemas` spends ~0.25 s per schema even when nothing is to be done (it builds the
-migration plan per schema). Here checking a schema costs ~0.3 ms on the server. Here the expected state is reduced to the leaf migration of every
-app; a schema whose `django_migrations` holds all leaves is current (Django refuses to apply
-a migration before its dependencies, so holding the leaves implies holding everything before them).
+migration plan per schema). Here checking a schema costs ~0.3 ms on the server: the expected state
+is reduced to the leaf migration of every app; a schema whose `django_migrations` holds all leaves
+is current (Django refuses to apply a migration before its dependencies, so holding the leaves
+implies holding everything before them).
 """
 
 from __future__ import annotations
