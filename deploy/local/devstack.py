@@ -225,9 +225,8 @@ def cmd_run() -> int:
     with Stack() as stack:
         env = stack.env
         env.setdefault("DJANGO_DEBUG", "true")
-        manage(env, "migrate_schemas", "--shared")
-        manage(env, "tenants_template")
-        manage(env, "migrate_fast")
+        manage(env, "migrate_fast")  # the public schema, then every tenant schema that is behind
+        manage(env, "tenants_template")  # creates the template on a fresh database
         manage(env, "seed_demo")
         port = env.get("PORT", "8000")
         procs: list[subprocess.Popen] = []
