@@ -24,7 +24,7 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 
 requirements: $(BIN)/.installed
-	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url -o requirements.txt requirements.in
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
 
 bootstrap: system-packages $(BIN)/.installed
 
