@@ -268,6 +268,8 @@ def cmd_run() -> int:
                     env=env,
                 )
             )
+        _wait_for_http(f"http://127.0.0.1:{port}/healthz")
+        time.sleep(2)  # let the worker and beat print their banners first
         manage(env, "demo_info", "--port", port)
         try:
             while all(p.poll() is None for p in procs):
@@ -284,6 +286,18 @@ def cmd_run() -> int:
                 except subprocess.TimeoutExpired:
                     proc.kill()
         return 0
+
+
+def _wait_for_http(url: str, timeout: float = 60) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback
+            return
+        except OSError:
+            time.sleep(0.3)
 
 
 def cmd_test(args: list[str]) -> int:

@@ -163,17 +163,34 @@ def clone_template(schema: str) -> None:
     clone_template_into(schema)
 
 
+POOL_LOCK = 73_100_001  # advisory lock key: one pool filler at a time across all workers
+
+
 def pool_fill(*, size: int | None = None) -> int:
-    """Top the pool of pre-cloned schemas up to `size`; returns how many were added."""
+    """Top the pool of pre-cloned schemas up to `size`; returns how many were added.
+
+    Only one filler runs at a time (others return 0 at once), so concurrent refills never overshoot.
+    """
     size = settings.TENANT_SCHEMA_POOL_SIZE if size is None else size
+    connection.set_schema_to_public()
     _require_template()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [POOL_LOCK])
+        if not cursor.fetchone()[0]:
+            return 0
     added = 0
-    while Tenant.objects.filter(role=TenantRole.POOL).count() < size:
-        schema = POOL_PREFIX + secrets.token_hex(6)
-        with transaction.atomic():
-            clone_template(schema)
-            Tenant.objects.create(schema_name=schema, name="Pool", role=TenantRole.POOL, status=TenantStatus.ACTIVE)
-        added += 1
+    try:
+        while Tenant.objects.filter(role=TenantRole.POOL).count() < size:
+            schema = POOL_PREFIX + secrets.token_hex(6)
+            with transaction.atomic():
+                clone_template(schema)
+                Tenant.objects.create(
+                    schema_name=schema, name="Pool", role=TenantRole.POOL, status=TenantStatus.ACTIVE
+                )
+            added += 1
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [POOL_LOCK])
     return added
 
 

@@ -226,3 +226,24 @@ def test_template_dump_is_rewritten_to_a_placeholder():
     assert f"CREATE SCHEMA {PLACEHOLDER};" in sql
     assert f"REFERENCES {PLACEHOLDER}.u(id)" in sql
     assert "0005_template_fix" in sql  # data that merely contains the name is left alone
+
+
+def test_pool_fill_tops_up_to_the_size_and_never_overshoots():
+    assert pool_fill(size=2) == 2
+    assert pool_fill(size=2) == 0
+    assert Tenant.objects.filter(role=TenantRole.POOL).count() == 2
+
+
+def test_a_second_pool_filler_backs_off_while_one_runs():
+    # given: another process holds the filler lock
+    import psycopg
+
+    from tenants.services.provisioning import POOL_LOCK
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [POOL_LOCK])
+
+        # when / then
+        assert pool_fill(size=3) == 0
+    assert not Tenant.objects.filter(role=TenantRole.POOL).exists()
