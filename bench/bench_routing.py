@@ -32,9 +32,16 @@ urlpatterns: list = []  # filled in main(); this module is the urlconf of both s
 
 def environ_for(host: str) -> dict:
     return {
-        "REQUEST_METHOD": "GET", "PATH_INFO": "/bench/users/", "QUERY_STRING": "", "SERVER_NAME": host,
-        "SERVER_PORT": "80", "HTTP_HOST": host, "wsgi.input": BytesIO(b""), "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr, "SERVER_PROTOCOL": "HTTP/1.1",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/bench/users/",
+        "QUERY_STRING": "",
+        "SERVER_NAME": host,
+        "SERVER_PORT": "80",
+        "HTTP_HOST": host,
+        "wsgi.input": BytesIO(b""),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "SERVER_PROTOCOL": "HTTP/1.1",
     }
 
 
@@ -85,8 +92,13 @@ def main() -> None:
 
     emit("routing_request_with_tenancy", median(routed) * 1e6, "us", requests=REQUESTS, rounds=ROUNDS)
     emit("routing_request_without_tenancy", median(plain) * 1e6, "us", requests=REQUESTS, rounds=ROUNDS)
-    emit("routing_cost_ratio", median(routed) / median(plain), "ratio", target="<= 1.1",
-         note="same endpoint, same process, one query in the tenant schema; tenant lookup cached per process")
+    emit(
+        "routing_cost_ratio",
+        median(routed) / median(plain),
+        "ratio",
+        target="<= 1.1",
+        note="same endpoint, same process, one query in the tenant schema; tenant lookup cached per process",
+    )
 
 
 if __name__ == "__main__":

@@ -32,6 +32,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         for slug, name, kind in (("alpha", "Alpha University", "university"), ("beta", "Beta Agency", "agency")):
             tenant_provision(name=name, slug=slug, kind=kind, admin_email=f"admin@{slug}.test", admin_password=PASSWORD)
         connection.set_schema_to_public()
+    yield
+    # Connections opened by other execution contexts (Playwright's greenlet) or killed server
+    # processes would keep the test database from being dropped: end them first.
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -97,3 +105,4 @@ def run_on_commit(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return runner
+

@@ -23,6 +23,14 @@ def _run(env_overrides: dict) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True)
 
 
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x" * 50,
+    "DATABASE_URL": "postgres://u@h/db",
+    "PLATFORM_DOMAIN": "market.example.com",
+}
+
+
 def test_production_without_required_settings_stops_with_a_clear_message():
     result = _run({"DJANGO_ENV": "production"})
 
@@ -31,29 +39,14 @@ def test_production_without_required_settings_stops_with_a_clear_message():
 
 
 def test_production_without_redis_is_refused():
-    result = _run(
-        {
-            "DJANGO_ENV": "production",
-            "SECRET_KEY": "x" * 50,
-            "DATABASE_URL": "postgres://u@h/db",
-            "PLATFORM_DOMAIN": "market.example.com",
-        }
-    )
+    result = _run(PRODUCTION)
 
     assert result.returncode != 0
     assert "REDIS_URL" in result.stderr
 
 
 def test_production_defaults_are_safe():
-    result = _run(
-        {
-            "DJANGO_ENV": "production",
-            "SECRET_KEY": "x" * 50,
-            "DATABASE_URL": "postgres://u@h/db",
-            "PLATFORM_DOMAIN": "market.example.com",
-            "REDIS_URL": "redis://h:6379/0",
-        }
-    )
+    result = _run({**PRODUCTION, "REDIS_URL": "redis://h:6379/0"})
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "31536000"]

@@ -184,9 +184,7 @@ def pool_fill(*, size: int | None = None) -> int:
             schema = POOL_PREFIX + secrets.token_hex(6)
             with transaction.atomic():
                 clone_template(schema)
-                Tenant.objects.create(
-                    schema_name=schema, name="Pool", role=TenantRole.POOL, status=TenantStatus.ACTIVE
-                )
+                Tenant.objects.create(schema_name=schema, name="Pool", role=TenantRole.POOL, status=TenantStatus.ACTIVE)
             added += 1
     finally:
         with connection.cursor() as cursor:

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.processes import ROOT, free_port, log_file, process_env, stop
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +18,7 @@ def redis_url():
     binary = shutil.which("redis-server")
     if not binary:
         pytest.skip("redis-server is not installed")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
@@ -39,22 +30,14 @@ def redis_url():
                 break
         time.sleep(0.05)
     yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop(proc)
 
 
 @pytest.fixture(scope="session")
 def celery_worker_process(redis_url, django_db_setup):
     """`celery worker` as a separate process on the test database and the test Redis."""
-    db = settings.DATABASES["default"]
-    env = dict(os.environ)
-    env.update(
-        DJANGO_ENV="test",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        REDIS_URL=redis_url,
-        CELERY_TASK_ALWAYS_EAGER="false",
-    )
-    log = open(ROOT / ".data" / f"celery-test-{os.getpid()}.log", "w")  # noqa: SIM115
+    env = process_env(REDIS_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="false")
+    log = log_file("celery-test")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -77,12 +60,7 @@ def celery_worker_process(redis_url, django_db_setup):
         stderr=subprocess.STDOUT,
     )
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    stop(proc, log)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ Screenshots land in tests/screenshots/ for people to look at.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+
+from tests.processes import ROOT, free_port, log_file, process_env, stop
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
@@ -72,19 +72,9 @@ def shot(page):
 @pytest.fixture(scope="session")
 def web_server(django_db_setup):
     """gunicorn serving the product on a free port, on the test database. Yields the port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    db = settings.DATABASES["default"]
-    env = dict(os.environ)
-    env.update(
-        DJANGO_ENV="test",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        PUBLIC_PORT=str(port),
-        CELERY_TASK_ALWAYS_EAGER="true",
-    )
-    root = Path(__file__).resolve().parents[2]
-    log = open(root / ".data" / f"gunicorn-test-{os.getpid()}.log", "w")  # noqa: SIM115
+    port = free_port()
+    env = process_env(PUBLIC_PORT=str(port), CELERY_TASK_ALWAYS_EAGER="true")
+    log = log_file("gunicorn-test")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -100,7 +90,7 @@ def web_server(django_db_setup):
             "--access-logfile",
             "-",
         ],
-        cwd=root,
+        cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -116,9 +106,7 @@ def web_server(django_db_setup):
                 raise RuntimeError(f"gunicorn did not start; see {log.name}") from None
             time.sleep(0.2)
     yield port
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    stop(proc, log)
 
 
 @pytest.fixture
