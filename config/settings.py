@@ -85,6 +85,8 @@ TENANT_APPS = [
     "accounts",
     "knox",
     "marketplace.audit",
+    "marketplace.configuration",
+    "marketplace.catalogue",
     "branding",
     "cms",
     "wagtail.contrib.forms",
@@ -360,6 +362,7 @@ SPECTACULAR_SETTINGS = {
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantKindEnum": "tenants.models.TenantKind",
         "TenantStatusEnum": "tenants.models.TenantStatus",
+        "BookingWorkflowEnum": "marketplace.configuration.models.BookingWorkflow",
     },
 }
 

@@ -4,12 +4,16 @@ from django.urls import include, path
 
 from accounts.api.urls import marketplace_urlpatterns
 from config.urls_common import common_urlpatterns
+from marketplace.catalogue.api.urls import urlpatterns as catalogue_api
+from marketplace.configuration.api.views import MarketplaceSettingsView
 from tenants.api import MarketplaceInfoView
 from tenants.views import marketplace_home
 
 api_v1 = [
     path("marketplace/", MarketplaceInfoView.as_view(), name="marketplace-info"),
+    path("marketplace/settings/", MarketplaceSettingsView.as_view(), name="marketplace-settings"),
     *marketplace_urlpatterns,
+    *catalogue_api,
 ]
 
 urlpatterns = [

@@ -60,6 +60,15 @@ def _member(name: str, email: str, **roles) -> None:
         )
 
 
+def _ensure_catalogue(tenant: Tenant) -> None:
+    """Marketplaces created before the catalogue existed get the starter tree of their kind."""
+    from marketplace.catalogue.models import Category
+    from marketplace.catalogue.seeds import TREES, create_tree
+
+    if not Category.objects.exists() and tenant.kind in TREES:
+        create_tree(TREES[tenant.kind])
+
+
 def seed_demo() -> list[Tenant]:
     """Create whatever part of the demo is missing (safe to run again)."""
     _platform_user(PLATFORM_STAFF, full_name="Platform Staff", is_staff=True, is_superuser=True)
@@ -82,6 +91,7 @@ def seed_demo() -> list[Tenant]:
             tenant.allowed_email_domains = [spec["domain"]] if spec["join_policy"] == JoinPolicy.EMAIL_DOMAIN else []
             tenant.save(update_fields=["join_policy", "allowed_email_domains", "updated_at"])
             with tenant_context(tenant):
+                _ensure_catalogue(tenant)
                 for name, handle in spec["providers"]:
                     _member(name, f"{handle}@{spec['domain']}", is_provider=True)
                 for name, handle in spec["clients"]:

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from marketplace.catalogue.models import AttributeDefinition, Category
+from marketplace.configuration.selectors import marketplace_settings
+
+
+def categories_list(*, parent: str | None = None, active_only: bool = False) -> QuerySet[Category]:
+    categories = Category.objects.select_related("parent")
+    if parent == "root":
+        categories = categories.filter(parent__isnull=True)
+    elif parent:
+        categories = categories.filter(parent__public_id=parent)
+    if active_only:
+        categories = categories.filter(is_active=True)
+    return categories.order_by("path")
+
+
+def category_by_public_id(public_id: str) -> Category | None:
+    return Category.objects.filter(public_id=public_id).first()
+
+
+def category_ancestors(category: Category) -> list[Category]:
+    """From the root down to `category` itself (one query)."""
+    by_id = {c.pk: c for c in Category.objects.filter(pk__in=category.path)}
+    return [by_id[pk] for pk in category.path if pk in by_id]
+
+
+def category_descendant_ids(category: Category) -> list[int]:
+    """`category` and everything below it."""
+    return list(Category.objects.filter(path__contains=[category.pk]).values_list("pk", flat=True))
+
+
+def category_commission_bps(category: Category) -> int:
+    """The nearest ancestor's (or its own) commission override, else the marketplace default."""
+    for ancestor in reversed(category_ancestors(category)):
+        if ancestor.commission_bps is not None:
+            return ancestor.commission_bps
+    return marketplace_settings().default_commission_bps
+
+
+def category_workflow(category: Category) -> str | None:
+    for ancestor in reversed(category_ancestors(category)):
+        if ancestor.workflow:
+            return ancestor.workflow
+    return None
+
+
+def category_attribute_definitions(category: Category) -> list[AttributeDefinition]:
+    """Attributes a listing in `category` fills: its ancestors' first, then its own."""
+    depth = {pk: index for index, pk in enumerate(category.path)}
+    definitions = list(AttributeDefinition.objects.filter(category_id__in=category.path))
+    return sorted(definitions, key=lambda d: (depth[d.category_id], d.position, d.key))
