@@ -36,6 +36,7 @@ POLICY: dict[str, tuple[Callable, str]] = {
     "users.manage_roles": (_admin, "Only marketplace admins can change roles."),
     "users.invite": (_admin, "Only marketplace admins can invite people."),
     "audit.view": (_admin, "Only marketplace admins can read the audit log."),
+    "providers.review": (_admin_or_moderator, "Only the marketplace's admins and staff can review providers."),
     # platform (public schema)
     "platform.tenants.view_all": (_platform_staff, "Only platform staff can see every marketplace."),
     "platform.tenants.manage": (_platform_staff, "Only platform staff can create, suspend or close marketplaces."),

@@ -87,6 +87,7 @@ TENANT_APPS = [
     "marketplace.audit",
     "marketplace.configuration",
     "marketplace.catalogue",
+    "marketplace.providers",
     "branding",
     "cms",
     "wagtail.contrib.forms",
@@ -249,6 +250,10 @@ STATIC_ROOT = BASE_DIR / ".data" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
+# Never served by URL: verification documents and other private files, per tenant.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / ".data" / "private")
+# Largest accepted upload for verification documents, in bytes.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Files always live under one prefix per tenant (the schema name): see tenants/storage.py.
 AWS_STORAGE_BUCKET_NAME = env.str("S3_BUCKET", default="")
 if AWS_STORAGE_BUCKET_NAME:
@@ -363,6 +368,8 @@ SPECTACULAR_SETTINGS = {
         "TenantKindEnum": "tenants.models.TenantKind",
         "TenantStatusEnum": "tenants.models.TenantStatus",
         "BookingWorkflowEnum": "marketplace.configuration.models.BookingWorkflow",
+        "ProviderStatusEnum": "marketplace.providers.models.ProviderStatus",
+        "SignupStatusEnum": "tenants.models.SignupStatus",
     },
 }
 

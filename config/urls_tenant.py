@@ -6,6 +6,7 @@ from accounts.api.urls import marketplace_urlpatterns
 from config.urls_common import common_urlpatterns
 from marketplace.catalogue.api.urls import urlpatterns as catalogue_api
 from marketplace.configuration.api.views import MarketplaceSettingsView
+from marketplace.providers.api.urls import urlpatterns as providers_api
 from tenants.api import MarketplaceInfoView
 from tenants.views import marketplace_home
 
@@ -14,6 +15,7 @@ api_v1 = [
     path("marketplace/settings/", MarketplaceSettingsView.as_view(), name="marketplace-settings"),
     *marketplace_urlpatterns,
     *catalogue_api,
+    *providers_api,
 ]
 
 urlpatterns = [

@@ -64,3 +64,28 @@ def __getattr__(name: str):
     if name == "TenantS3Storage":
         return _s3_storage_class()
     raise AttributeError(name)
+
+
+class TenantPrivateStorage(TenantPrefixMixin, FileSystemStorage):
+    """Private files (verification documents) under PRIVATE_MEDIA_ROOT/<schema>/..., outside MEDIA_ROOT
+    and with no URL: they are only ever streamed by a view that checks permission first."""
+
+    @property
+    def base_location(self):  # read at use time, so tests and settings changes take effect
+        from django.conf import settings
+
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        import os
+
+        return os.path.abspath(self.base_location)
+
+    def url(self, name, *args, **kwargs):
+        raise ValueError("private files have no public URL; stream them through a permission-checked view")
+
+
+def private_storage():
+    """Callable for FileField(storage=...): the private storage, resolved at use time."""
+    return TenantPrivateStorage()

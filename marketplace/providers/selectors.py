@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.permissions import can
+from marketplace.providers.models import ProviderProfile, ProviderStatus, VerificationDocument
+
+
+def _profiles() -> QuerySet[ProviderProfile]:
+    return ProviderProfile.objects.select_related("user", "decided_by").prefetch_related("badges")
+
+
+def provider_review_queue(*, status: str | None = None) -> QuerySet[ProviderProfile]:
+    """Applications waiting for a decision, oldest first (or those in `status`)."""
+    wanted = [status] if status else [ProviderStatus.PENDING]
+    return _profiles().filter(status__in=wanted).order_by("created_at")
+
+
+def provider_for_user(user) -> ProviderProfile | None:
+    return _profiles().filter(user=user).first() if user.is_authenticated else None
+
+
+def provider_visible_to(viewer, public_id: str) -> ProviderProfile | None:
+    """Approved profiles are public; others only to their owner and reviewers."""
+    profile = _profiles().filter(public_id=public_id).first()
+    if profile is None:
+        return None
+    if profile.status == ProviderStatus.APPROVED:
+        return profile
+    if viewer.is_authenticated and (profile.user_id == viewer.pk or can(viewer, "providers.review")):
+        return profile
+    return None
+
+
+def provider_document_for(viewer, profile_id: str, document_id: str) -> VerificationDocument | None:
+    """A document, only for its owner and reviewers."""
+    document = (
+        VerificationDocument.objects.select_related("profile")
+        .filter(public_id=document_id, profile__public_id=profile_id)
+        .first()
+    )
+    if document is None or not viewer.is_authenticated:
+        return None
+    if document.profile.user_id == viewer.pk or can(viewer, "providers.review"):
+        return document
+    return None

@@ -1,0 +1,189 @@
+"""Becoming a provider: apply, submit documents, be reviewed; badges; profile edits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.permissions import require
+from marketplace.audit.services import audit_record
+from marketplace.common.errors import Conflict, PermissionDenied, ValidationFailed
+from marketplace.common.uploads import check_upload
+from marketplace.providers.models import (
+    Badge,
+    BadgeKind,
+    DocumentKind,
+    ProviderProfile,
+    ProviderStatus,
+    VerificationDocument,
+)
+
+PROFILE_FIELDS = {"headline", "bio", "skills", "languages", "location", "remote"}
+DOCUMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+def _list_of_text(value: Any, *, most: int, longest: int) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) <= most
+        and all(isinstance(v, str) and 1 <= len(v.strip()) <= longest for v in value)
+    )
+
+
+def _profile_errors(values: dict[str, Any], *, creating: bool) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for unknown in sorted(set(values) - PROFILE_FIELDS):
+        errors[unknown] = ["This field does not exist or cannot be changed."]
+    if creating or "headline" in values:
+        headline = values.get("headline")
+        if not isinstance(headline, str) or not 5 <= len(headline.strip()) <= 140:
+            errors["headline"] = ["Write a headline of 5 to 140 characters, e.g. 'Calculus tutor, PhD student'."]
+    if "bio" in values and (not isinstance(values["bio"], str) or len(values["bio"]) > 5_000):
+        errors["bio"] = ["Use at most 5,000 characters."]
+    if "skills" in values and not _list_of_text(values["skills"], most=30, longest=60):
+        errors["skills"] = ["List up to 30 skills of at most 60 characters each."]
+    if "languages" in values and not _list_of_text(values["languages"], most=15, longest=40):
+        errors["languages"] = ["List up to 15 languages."]
+    if "location" in values and (not isinstance(values["location"], str) or len(values["location"]) > 120):
+        errors["location"] = ["Use at most 120 characters."]
+    if "remote" in values and not isinstance(values["remote"], bool):
+        errors["remote"] = ["Use true or false."]
+    return errors
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(values)
+    for field in ("headline", "bio", "location"):
+        if isinstance(cleaned.get(field), str):
+            cleaned[field] = cleaned[field].strip()
+    for field in ("skills", "languages"):
+        if isinstance(cleaned.get(field), list):
+            cleaned[field] = list(dict.fromkeys(v.strip() for v in cleaned[field]))
+    return cleaned
+
+
+@transaction.atomic
+def provider_apply(*, user: User, **values: Any) -> ProviderProfile:
+    """Apply to become a provider. With verification off, the profile is approved at once."""
+    from marketplace.configuration.selectors import marketplace_settings
+
+    if not user.is_authenticated or not user.is_active:
+        raise PermissionDenied("Sign in to apply as a provider.")
+    existing = ProviderProfile.objects.select_for_update().filter(user=user).first()
+    if existing is not None and existing.status != ProviderStatus.REJECTED:
+        raise Conflict("You have already applied; update your application instead.", code="already_applied")
+    if errors := _profile_errors(values, creating=True):
+        raise ValidationFailed("The application could not be saved: fix the fields listed.", fields=errors)
+    values = _clean(values)
+    verification = marketplace_settings().provider_verification_required
+    status = ProviderStatus.PENDING if verification else ProviderStatus.APPROVED
+    if existing is None:
+        profile = ProviderProfile.objects.create(user=user, status=status, **values)
+    else:  # applying again after a rejection
+        profile = existing
+        for field, value in values.items():
+            setattr(profile, field, value)
+        profile.status, profile.decision_reason = status, ""
+        profile.save()
+    if not user.is_provider:
+        user.is_provider = True
+        user.save(update_fields=["is_provider", "updated_at"])
+    audit_record(actor=user, action="provider.applied", target=profile, after={"status": profile.status})
+    return profile
+
+
+@transaction.atomic
+def provider_profile_update(*, user: User, **changes: Any) -> ProviderProfile:
+    profile = ProviderProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        raise Conflict("Apply as a provider first.", code="not_a_provider")
+    if errors := _profile_errors(changes, creating=False):
+        raise ValidationFailed("The profile could not be saved: fix the fields listed.", fields=errors)
+    for field, value in _clean(changes).items():
+        setattr(profile, field, value)
+    if profile.status == ProviderStatus.INFO_REQUESTED:
+        profile.status = ProviderStatus.PENDING  # back in the review queue
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def provider_document_add(*, user: User, kind: str, upload) -> VerificationDocument:
+    profile = ProviderProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        raise Conflict("Apply as a provider first.", code="not_a_provider")
+    if kind not in DocumentKind.values:
+        raise ValidationFailed(
+            "Choose the kind of document.", fields={"kind": [f"Choose one of: {', '.join(DocumentKind.values)}."]}
+        )
+    content_type = check_upload(upload, allowed=DOCUMENT_TYPES, max_bytes=settings.DOCUMENT_MAX_BYTES)
+    document = VerificationDocument(
+        profile=profile,
+        kind=kind,
+        original_name=(upload.name or "document")[:255],
+        content_type=content_type,
+        size=upload.size,
+    )
+    document.file.save(document.public_id, upload, save=False)
+    document.save()
+    if profile.status == ProviderStatus.INFO_REQUESTED:
+        profile.status = ProviderStatus.PENDING
+        profile.save(update_fields=["status", "updated_at"])
+    audit_record(actor=user, action="provider.document_added", target=profile, after={"kind": kind})
+    return document
+
+
+DECISIONS = {
+    "approve": ProviderStatus.APPROVED,
+    "reject": ProviderStatus.REJECTED,
+    "request_info": ProviderStatus.INFO_REQUESTED,
+}
+
+
+@transaction.atomic
+def provider_review(
+    *, actor: User, profile: ProviderProfile, decision: str, reason: str = "", badges: list[str] | None = None
+) -> ProviderProfile:
+    """A reviewer's decision on an application, with badges on approval; audited and emailed."""
+    require(actor, "providers.review")
+    profile = ProviderProfile.objects.select_for_update().get(pk=profile.pk)
+    if decision not in DECISIONS:
+        raise ValidationFailed("Choose a decision.", fields={"decision": [f"Choose one of: {', '.join(DECISIONS)}."]})
+    if decision in ("reject", "request_info") and not (reason or "").strip():
+        raise ValidationFailed("Say why, so the applicant knows what to do.", fields={"reason": ["Give a reason."]})
+    badges = list(dict.fromkeys(badges or []))
+    if decision != "approve" and badges:
+        raise ValidationFailed("Badges come with an approval.", fields={"badges": ["Only when approving."]})
+    if unknown := [b for b in badges if b not in BadgeKind.values]:
+        raise ValidationFailed("Unknown badge.", fields={"badges": [f"Unknown: {', '.join(unknown)}."]})
+    if profile.user_id == actor.pk:
+        raise Conflict("You cannot review your own application.", code="own_application")
+    if profile.status == DECISIONS[decision] and decision != "approve":
+        raise Conflict(f"The application is already {profile.status}.", code="no_change")
+    before = profile.status
+    profile.status = DECISIONS[decision]
+    profile.decision_reason = (reason or "").strip()[:500]
+    profile.decided_by, profile.decided_at = actor, timezone.now()
+    profile.save(update_fields=["status", "decision_reason", "decided_by", "decided_at", "updated_at"])
+    for kind in badges:
+        Badge.objects.get_or_create(profile=profile, kind=kind, defaults={"granted_by": actor})
+    audit_record(
+        actor=actor,
+        action=f"provider.{decision}",
+        target=profile,
+        before={"status": before},
+        after={"status": profile.status, "badges": badges},
+        reason=profile.decision_reason,
+    )
+    transaction.on_commit(lambda: _notify(profile.pk))
+    return profile
+
+
+def _notify(profile_id: int) -> None:
+    from marketplace.providers.tasks import send_review_decision
+
+    send_review_decision.delay(profile_id=profile_id)
