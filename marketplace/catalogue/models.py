@@ -1,6 +1,8 @@
 """The category tree and the custom attributes listings in a category fill."""
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
@@ -80,3 +82,100 @@ class AttributeDefinition(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.key}"
+
+
+class PricingModel(models.TextChoices):
+    FIXED = "fixed", "Fixed price"
+    HOURLY = "hourly", "Per hour"
+    SESSION = "session", "Per session"
+
+
+class LocationType(models.TextChoices):
+    ONLINE = "online", "Online"
+    ON_SITE = "on_site", "On site"
+    HYBRID = "hybrid", "Online or on site"
+
+
+class ListingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"  # being written; only its provider sees it
+    PENDING_REVIEW = "pending_review", "Waiting for review"  # submitted while moderation is on
+    ACTIVE = "active", "Active"  # public and bookable
+    PAUSED = "paused", "Paused"  # hidden by its provider for now
+    REJECTED = "rejected", "Rejected"  # turned down by a moderator (with a reason)
+    ARCHIVED = "archived", "Archived"  # retired for good
+
+
+class Listing(TimeStampedModel):
+    public_id = PublicIdField("lst")
+    provider = models.ForeignKey("providers.ProviderProfile", on_delete=models.PROTECT, related_name="listings")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="listings")
+    title = models.CharField(max_length=120)
+    description = models.TextField()
+    attributes = models.JSONField(default=dict, blank=True)  # validated against the category's definitions
+    # Set when a definition changed under the listing and its values no longer fit; shown to the owner.
+    attribute_problems = models.JSONField(default=dict, blank=True)
+    pricing_model = models.CharField(max_length=20, choices=PricingModel.choices, default=PricingModel.FIXED)
+    location_type = models.CharField(max_length=20, choices=LocationType.choices, default=LocationType.ONLINE)
+    address = models.CharField(max_length=255, blank=True)
+    currency = models.CharField(max_length=3)  # the marketplace's currency when the listing was created
+    status = models.CharField(max_length=20, choices=ListingStatus.choices, default=ListingStatus.DRAFT)
+    status_reason = models.CharField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Denormalised for search: the cheapest package, in minor units.
+    price_from = models.BigIntegerField(null=True, blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="listing_search_vector"),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="listing_title_trgm"),
+            models.Index(fields=["status", "category"], name="listing_status_category"),
+            models.Index(fields=["status", "price_from"], name="listing_status_price"),
+            GinIndex(fields=["attributes"], name="listing_attributes"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Package(TimeStampedModel):
+    """One way to buy a listing (e.g. Basic / Standard / Premium)."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="packages")
+    name = models.CharField(max_length=60)
+    description = models.CharField(max_length=500, blank=True)
+    price = models.BigIntegerField()  # minor units of the listing's currency
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True)  # sessions
+    delivery_days = models.PositiveIntegerField(null=True, blank=True)  # projects
+    includes = ArrayField(models.CharField(max_length=120), default=list, blank=True)
+    revisions = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "price"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "name"], name="package_name_unique_per_listing"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="package_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AddOn(TimeStampedModel):
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="add_ons")
+    name = models.CharField(max_length=80)
+    price = models.BigIntegerField()  # minor units
+    extra_minutes = models.PositiveIntegerField(default=0)
+    extra_days = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["price"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "name"], name="addon_name_unique_per_listing"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="addon_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -52,3 +52,39 @@ def category_attribute_definitions(category: Category) -> list[AttributeDefiniti
     depth = {pk: index for index, pk in enumerate(category.path)}
     definitions = list(AttributeDefinition.objects.filter(category_id__in=category.path))
     return sorted(definitions, key=lambda d: (depth[d.category_id], d.position, d.key))
+
+
+def listings_public():
+    """What clients may see: active listings of approved providers (or of anyone, when the
+    marketplace does not verify providers)."""
+    from marketplace.catalogue.models import Listing, ListingStatus
+    from marketplace.providers.models import ProviderStatus
+
+    listings = Listing.objects.filter(status=ListingStatus.ACTIVE)
+    if marketplace_settings().provider_verification_required:
+        listings = listings.filter(provider__status=ProviderStatus.APPROVED)
+    return listings
+
+
+def listing_with_details():
+    from django.db.models import Prefetch
+
+    from marketplace.catalogue.models import Listing
+
+    return Listing.objects.select_related("category", "provider__user").prefetch_related(
+        "packages", "add_ons", Prefetch("provider__badges")
+    )
+
+
+def listing_visible_to(viewer, public_id: str):
+    """A listing if `viewer` may see it: public ones to all; others to their provider and moderators."""
+    from accounts.permissions import can
+
+    listing = listing_with_details().filter(public_id=public_id).first()
+    if listing is None:
+        return None
+    if listings_public().filter(pk=listing.pk).exists():
+        return listing
+    if viewer.is_authenticated and (listing.provider.user_id == viewer.pk or can(viewer, "listings.moderate")):
+        return listing
+    return None

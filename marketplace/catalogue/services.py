@@ -217,6 +217,7 @@ def attribute_define(*, actor, category: Category, **values: Any) -> AttributeDe
             fields={"key": ["Already used in this category or a parent category."]},
         )
     definition = AttributeDefinition.objects.create(category=category, **values)
+    _recheck(category)
     audit_record(
         actor=actor,
         action="attribute.defined",
@@ -228,8 +229,8 @@ def attribute_define(*, actor, category: Category, **values: Any) -> AttributeDe
 
 @transaction.atomic
 def attribute_update(*, actor, definition: AttributeDefinition, **changes: Any) -> AttributeDefinition:
-    """Change a definition. Listings that no longer validate are flagged for their owners by the
-    listing service (never rewritten silently)."""
+    """Change a definition. Listings that no longer validate are flagged for their owners (never
+    rewritten silently)."""
     require(actor, "marketplace.configure")
     definition = AttributeDefinition.objects.select_for_update().get(pk=definition.pk)
     if "key" in changes and changes["key"] != definition.key:
@@ -248,6 +249,7 @@ def attribute_update(*, actor, definition: AttributeDefinition, **changes: Any) 
         setattr(definition, field, value)
     definition.save()
     definition.refresh_from_db()
+    _recheck(definition.category)
     audit_record(
         actor=actor,
         action="attribute.changed",
@@ -262,4 +264,13 @@ def attribute_update(*, actor, definition: AttributeDefinition, **changes: Any) 
 def attribute_remove(*, actor, definition: AttributeDefinition) -> None:
     require(actor, "marketplace.configure")
     audit_record(actor=actor, action="attribute.removed", target=definition.category, before={"key": definition.key})
+    category = definition.category
     definition.delete()
+    _recheck(category)
+
+
+def _recheck(category: Category) -> None:
+    """Flag (never rewrite) listings whose values no longer fit after a definition changed."""
+    from marketplace.catalogue.listings import listings_recheck_attributes
+
+    listings_recheck_attributes(category=category)

@@ -1,0 +1,228 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import Allowed
+from marketplace.catalogue import listings as services
+from marketplace.catalogue import selectors
+from marketplace.catalogue.models import AddOn, Listing, LocationType, Package, PricingModel
+from marketplace.common.errors import NotFound, ValidationFailed
+from marketplace.common.money import Money
+
+
+class PackageSerializer(serializers.ModelSerializer):
+    price = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Package
+        fields = ["name", "description", "price", "duration_minutes", "delivery_days", "includes", "revisions"]
+
+    def get_price(self, package) -> dict:
+        return Money(package.price, package.listing.currency).as_dict()
+
+
+class AddOnSerializer(serializers.ModelSerializer):
+    price = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AddOn
+        fields = ["name", "price", "extra_minutes", "extra_days"]
+
+    def get_price(self, add_on) -> dict:
+        return Money(add_on.price, add_on.listing.currency).as_dict()
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="public_id", read_only=True)
+    category = serializers.CharField(source="category.public_id", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    provider = serializers.CharField(source="provider.public_id", read_only=True)
+    provider_name = serializers.CharField(source="provider.user.get_full_name", read_only=True)
+    price_from = serializers.SerializerMethodField()
+    packages = PackageSerializer(many=True, read_only=True)
+    add_ons = AddOnSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Listing
+        fields = [
+            "id",
+            "title",
+            "description",
+            "category",
+            "category_name",
+            "provider",
+            "provider_name",
+            "attributes",
+            "attribute_problems",
+            "pricing_model",
+            "location_type",
+            "address",
+            "currency",
+            "price_from",
+            "status",
+            "status_reason",
+            "packages",
+            "add_ons",
+            "published_at",
+            "created_at",
+        ]
+
+    def get_price_from(self, listing) -> dict | None:
+        return Money(listing.price_from, listing.currency).as_dict() if listing.price_from is not None else None
+
+
+class PackageWriteSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    description = serializers.CharField(required=False)
+    price = serializers.IntegerField(help_text="minor units of the marketplace currency")
+    duration_minutes = serializers.IntegerField(required=False)
+    delivery_days = serializers.IntegerField(required=False)
+    includes = serializers.ListField(child=serializers.CharField(), required=False)
+    revisions = serializers.IntegerField(required=False)
+
+
+class AddOnWriteSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    price = serializers.IntegerField()
+    extra_minutes = serializers.IntegerField(required=False)
+    extra_days = serializers.IntegerField(required=False)
+
+
+class ListingWriteSerializer(serializers.Serializer):
+    """Documents the fields; the service validates them and names each bad one."""
+
+    category = serializers.CharField(required=False)
+    title = serializers.CharField(required=False)
+    description = serializers.CharField(required=False)
+    attributes = serializers.DictField(required=False)
+    pricing_model = serializers.ChoiceField(choices=PricingModel.choices, required=False)
+    location_type = serializers.ChoiceField(choices=LocationType.choices, required=False)
+    address = serializers.CharField(required=False)
+    packages = PackageWriteSerializer(many=True, required=False)
+    add_ons = AddOnWriteSerializer(many=True, required=False)
+
+
+class ActionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ValidationFailed("Send a JSON object.")
+    return dict(request.data)
+
+
+def _detail(request, listing: Listing) -> Response:
+    fresh = selectors.listing_visible_to(request.user, listing.public_id)
+    return Response(ListingSerializer(fresh).data)
+
+
+class ListingListView(generics.ListAPIView):
+    """Public, active listings (newest first); `?category=<id>` includes its descendants."""
+
+    serializer_class = ListingSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        listings = selectors.listings_public()
+        category = self.request.query_params.get("category")
+        if category:
+            found = selectors.category_by_public_id(category)
+            ids = selectors.category_descendant_ids(found) if found else []
+            listings = listings.filter(category_id__in=ids)
+        return (
+            listings.select_related("category", "provider__user")
+            .prefetch_related("packages", "add_ons")
+            .order_by("-published_at", "-id")
+        )
+
+    @extend_schema(
+        request=ListingWriteSerializer,
+        responses={201: ListingSerializer},
+        summary="Create a listing (providers); it starts as a draft",
+    )
+    def post(self, request):
+        listing = services.listing_create(user=request.user, **_body(request))
+        return Response(
+            ListingSerializer(selectors.listing_visible_to(request.user, listing.public_id)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class MyListingsView(generics.ListAPIView):
+    serializer_class = ListingSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.listing_with_details().filter(provider__user=self.request.user).order_by("-created_at")
+
+
+class ModerationQueueView(generics.ListAPIView):
+    serializer_class = ListingSerializer
+    permission_classes = [Allowed("listings.moderate")]
+
+    def get_queryset(self):
+        return selectors.listing_with_details().filter(status="pending_review").order_by("created_at")
+
+
+class ListingDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: ListingSerializer}, summary="A listing with its packages and add-ons")
+    def get(self, request, public_id: str):
+        listing = selectors.listing_visible_to(request.user, public_id)
+        if listing is None:
+            raise NotFound("No such listing.")
+        return Response(ListingSerializer(listing).data)
+
+    @extend_schema(
+        request=ListingWriteSerializer,
+        responses={200: ListingSerializer},
+        summary="Edit your listing (packages and add-ons are replaced when sent)",
+    )
+    def patch(self, request, public_id: str):
+        listing = services.listing_update(
+            user=request.user, listing=services.listing_for_owner(request.user, public_id), **_body(request)
+        )
+        return _detail(request, listing)
+
+
+class ListingActionView(APIView):
+    """submit / pause / resume / archive (provider) and approve / reject (moderators)."""
+
+    permission_classes = [IsAuthenticated]
+    action_name = ""
+
+    @extend_schema(request=ActionSerializer, responses={200: ListingSerializer})
+    def post(self, request, public_id: str):
+        listing = selectors.listing_with_details().filter(public_id=public_id).first()
+        if listing is None or selectors.listing_visible_to(request.user, public_id) is None:
+            raise NotFound("No such listing.")
+        data = ActionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        listing = services.listing_transition(
+            user=request.user, listing=listing, action=self.action_name, reason=data.validated_data["reason"]
+        )
+        return _detail(request, listing)
+
+
+class ListingDuplicateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: ListingSerializer}, summary="Copy your listing as a new draft")
+    def post(self, request, public_id: str):
+        copy = services.listing_duplicate(
+            user=request.user, listing=services.listing_for_owner(request.user, public_id)
+        )
+        return Response(
+            ListingSerializer(selectors.listing_visible_to(request.user, copy.public_id)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def action_view(name: str):
+    return type(f"Listing{name.title()}View", (ListingActionView,), {"action_name": name}).as_view()
