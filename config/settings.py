@@ -88,6 +88,7 @@ TENANT_APPS = [
     "marketplace.configuration",
     "marketplace.catalogue",
     "marketplace.providers",
+    "marketplace.search",
     "branding",
     "cms",
     "wagtail.contrib.forms",

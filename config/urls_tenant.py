@@ -7,6 +7,7 @@ from config.urls_common import common_urlpatterns
 from marketplace.catalogue.api.urls import urlpatterns as catalogue_api
 from marketplace.configuration.api.views import MarketplaceSettingsView
 from marketplace.providers.api.urls import urlpatterns as providers_api
+from marketplace.search.api.urls import urlpatterns as search_api
 from tenants.api import MarketplaceInfoView
 from tenants.views import marketplace_home
 
@@ -16,6 +17,7 @@ api_v1 = [
     *marketplace_urlpatterns,
     *catalogue_api,
     *providers_api,
+    *search_api,
 ]
 
 urlpatterns = [

@@ -1,0 +1,59 @@
+"""Reads for search: the configured backend, and hydrating result ids into listings (constant queries)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+
+from marketplace.catalogue.models import AttributeDefinition, Category
+from marketplace.catalogue.selectors import listing_with_details
+from marketplace.search.backends.base import ListingQuery, ListingResults, SearchBackend
+
+
+def search_backend() -> SearchBackend:
+    # OpenSearch arrives behind the same interface; until then every setting resolves to PostgreSQL.
+    from marketplace.search.backends.postgres import PostgresSearchBackend
+
+    _ = settings.SEARCH_BACKEND
+    return PostgresSearchBackend()
+
+
+def search_listings(query: ListingQuery) -> tuple[ListingResults, list]:
+    results = search_backend().search_listings(query)
+    by_id = {listing.pk: listing for listing in listing_with_details().filter(pk__in=results.ids)}
+    return results, [by_id[pk] for pk in results.ids if pk in by_id]
+
+
+def filterable_attribute_keys(category: Category | None) -> list[str]:
+    """Filterable attributes of a category and its ancestors (or of every category when none given)."""
+    definitions = AttributeDefinition.objects.filter(filterable=True)
+    if category is not None:
+        definitions = definitions.filter(category_id__in=category.path)
+    return sorted(set(definitions.values_list("key", flat=True)))
+
+
+def autocomplete(text: str, *, limit: int = 8) -> dict[str, list[str]]:
+    """Categories and provider skills that start with, or closely resemble, `text`."""
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    from marketplace.providers.models import ProviderProfile, ProviderStatus
+
+    text = text.strip()
+    if len(text) < 2:
+        return {"categories": [], "skills": []}
+    categories = list(
+        Category.objects.filter(is_active=True)
+        .annotate(score=TrigramWordSimilarity(text, "name"))
+        .filter(Q(name__istartswith=text) | Q(score__gte=0.4))
+        .order_by("-score", "name")
+        .values_list("name", flat=True)[:limit]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT skill FROM {ProviderProfile._meta.db_table}, unnest(skills) AS skill "
+            "WHERE status = %s AND skill ILIKE %s ORDER BY skill LIMIT %s",
+            [ProviderStatus.APPROVED, text.replace("%", r"\%").replace("_", r"\_") + "%", limit],
+        )
+        skills = [row[0] for row in cursor.fetchall()]
+    return {"categories": categories, "skills": skills}
