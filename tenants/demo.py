@@ -24,6 +24,40 @@ DEMO_MARKETPLACES = [
         "join_policy": JoinPolicy.EMAIL_DOMAIN,
         "providers": [("Amira Haddad", "amira"), ("Jonas Becker", "jonas")],
         "clients": [("Priya Raman", "priya"), ("Tom Okafor", "tom")],
+        "listings": [
+            (
+                "amira",
+                "calculus",
+                "Calculus I exam preparation",
+                "Limits, derivatives and integrals with past papers from the last five years, one topic per session.",
+                {"level": "Introductory", "format": "Online"},
+                [("Single session", 3500, 60), ("Five-session bundle", 15000, 300)],
+            ),
+            (
+                "amira",
+                "statistics",
+                "Statistics for social sciences",
+                "Regression, hypothesis tests and SPSS/R walk-throughs for psychology and sociology students.",
+                {"level": "Intermediate", "format": "Either"},
+                [("Single session", 4000, 60), ("Exam week pack", 18000, 300)],
+            ),
+            (
+                "jonas",
+                "programming-in-python",
+                "Python from zero to first project",
+                "Variables to classes, then a small data project of your choice; ideal for first-year engineers.",
+                {"level": "Introductory", "format": "Online"},
+                [("Taster", 2500, 45), ("Project mentoring", 22000, 480)],
+            ),
+            (
+                "jonas",
+                "exam-preparation",
+                "Linear algebra exam study group",
+                "Weekly group of up to eight: matrices, eigenvalues and proofs, with a mock exam before finals.",
+                {"group_size": 8},
+                [("Per seat, one evening", 1500, 120)],
+            ),
+        ],
     },
     {
         "slug": "agency",
@@ -33,6 +67,32 @@ DEMO_MARKETPLACES = [
         "join_policy": JoinPolicy.OPEN,
         "providers": [("Lena Fischer", "lena"), ("Marco Rossi", "marco")],
         "clients": [("Acme Robotics", "acme"), ("Greenleaf Foods", "greenleaf")],
+        "listings": [
+            (
+                "lena",
+                "brand-identity",
+                "Brand identity for early-stage startups",
+                "Logo, colour palette, type system and a one-page brand guide, delivered as editable Figma files.",
+                {"deliverable_formats": ["Figma", "PDF"]},
+                [("Starter", 90000, None), ("Complete identity", 240000, None)],
+            ),
+            (
+                "lena",
+                "ux-ui-design",
+                "UX audit of your web app",
+                "Heuristic review, five recorded user tests and a prioritised list of fixes with annotated screens.",
+                {"deliverable_formats": ["Figma"]},
+                [("Audit", 150000, None)],
+            ),
+            (
+                "marco",
+                "web-applications",
+                "Django web application, end to end",
+                "From data model to deployment: a production-ready Django app with tests, CI and documentation.",
+                {"tech_stack": ["Python", "JavaScript"], "years_experience": 12},
+                [("MVP", 800000, None), ("MVP + six months support", 1400000, None)],
+            ),
+        ],
     },
     {
         "slug": "lawfirm",
@@ -42,6 +102,25 @@ DEMO_MARKETPLACES = [
         "join_policy": JoinPolicy.APPROVAL,
         "providers": [("Sarah Hartwell", "sarah"), ("David Chen", "david")],
         "clients": [("Nora Lindqvist", "nora"), ("Owen Price", "owen")],
+        "listings": [
+            (
+                "sarah",
+                "divorce-and-separation",
+                "Initial divorce consultation",
+                "A confidential first meeting: your "
+                "options, likely costs and next steps, with a written summary afterwards.",
+                {"conflict_check": "(to be filled in by the client)", "jurisdiction": "England and Wales"},
+                [("45-minute consultation", 12000, 45)],
+            ),
+            (
+                "david",
+                "unfair-dismissal",
+                "Unfair dismissal claim review",
+                "Review of your dismissal letter and contract, an assessment of your claim, and a settlement strategy.",
+                {"conflict_check": "(to be filled in by the client)", "jurisdiction": "England and Wales"},
+                [("Document review", 25000, 60), ("Review + negotiation", 90000, 240)],
+            ),
+        ],
     },
 ]
 
@@ -67,6 +146,47 @@ def _ensure_catalogue(tenant: Tenant) -> None:
 
     if not Category.objects.exists() and tenant.kind in TREES:
         create_tree(TREES[tenant.kind])
+
+
+def _ensure_listings(spec: dict) -> None:
+    """Approved providers (with a badge) and live listings, so the demo looks like a working market."""
+    from marketplace.catalogue.listings import listing_create, listing_transition
+    from marketplace.catalogue.models import Category, Listing
+    from marketplace.providers.models import Badge, ProviderProfile, ProviderStatus
+
+    if Listing.objects.exists():
+        return
+    for name, handle in spec["providers"]:
+        user = User.objects.get(email=f"{handle}@{spec['domain']}")
+        profile, _ = ProviderProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "headline": f"{name.split()[0]} — {spec['name']}",
+                "status": ProviderStatus.APPROVED,
+                "skills": [],
+                "languages": ["English"],
+                "bio": f"{name} has worked with {spec['name']} clients for years.",
+            },
+        )
+        Badge.objects.get_or_create(profile=profile, kind="identity_verified")
+    for handle, slug, title, description, attributes, packages in spec["listings"]:
+        user = User.objects.get(email=f"{handle}@{spec['domain']}")
+        listing = listing_create(
+            user=user,
+            category=Category.objects.get(slug=slug).public_id,
+            title=title,
+            description=description,
+            attributes=attributes,
+            pricing_model="session" if packages[0][2] else "fixed",
+            packages=[
+                {"name": package, "price": price, **({"duration_minutes": minutes} if minutes else {})}
+                for package, price, minutes in packages
+            ],
+        )
+        listing_transition(user=user, listing=listing, action="submit")
+        skills = ProviderProfile.objects.get(user=user)
+        skills.skills = list(dict.fromkeys([*skills.skills, Category.objects.get(slug=slug).name]))
+        skills.save(update_fields=["skills"])
 
 
 def seed_demo() -> list[Tenant]:
@@ -96,5 +216,6 @@ def seed_demo() -> list[Tenant]:
                     _member(name, f"{handle}@{spec['domain']}", is_provider=True)
                 for name, handle in spec["clients"]:
                     _member(name, f"{handle}@{spec['domain']}", is_client=True)
+                _ensure_listings(spec)
         tenants.append(tenant)
     return tenants

@@ -132,7 +132,7 @@ class Listing(TimeStampedModel):
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="listing_title_trgm"),
             models.Index(fields=["status", "category"], name="listing_status_category"),
             models.Index(fields=["status", "price_from"], name="listing_status_price"),
-            GinIndex(fields=["attributes"], name="listing_attributes"),
+            GinIndex(fields=["attributes"], opclasses=["jsonb_path_ops"], name="listing_attributes"),
         ]
 
     def __str__(self) -> str:

@@ -25,12 +25,13 @@ def search_listings(query: ListingQuery) -> tuple[ListingResults, list]:
     return results, [by_id[pk] for pk in results.ids if pk in by_id]
 
 
-def filterable_attribute_keys(category: Category | None) -> list[str]:
-    """Filterable attributes of a category and its ancestors (or of every category when none given)."""
+def filterable_attributes(category: Category | None) -> dict[str, bool]:
+    """Filterable attribute keys of a category and its ancestors (or of every category when none is
+    given), each with whether it is multiple choice."""
     definitions = AttributeDefinition.objects.filter(filterable=True)
     if category is not None:
         definitions = definitions.filter(category_id__in=category.path)
-    return sorted(set(definitions.values_list("key", flat=True)))
+    return {key: kind == "multi_choice" for key, kind in definitions.order_by("key").values_list("key", "type")}
 
 
 def autocomplete(text: str, *, limit: int = 8) -> dict[str, list[str]]:

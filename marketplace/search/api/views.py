@@ -64,7 +64,7 @@ def _parse(params) -> tuple[ListingQuery, int, int]:
         errors["price_max"] = ["Must not be below price_min."]
     page = number("page", minimum=1, default=1) or 1
     page_size = min(number("page_size", minimum=1, default=20) or 20, MAX_PAGE_SIZE)
-    filterable = selectors.filterable_attribute_keys(category)
+    filterable = selectors.filterable_attributes(category)
     attributes = []
     for name, value in params.items():
         if name.startswith("attr."):
@@ -72,7 +72,7 @@ def _parse(params) -> tuple[ListingQuery, int, int]:
             if key not in filterable:
                 errors[name] = [f"Not a filterable attribute here; use one of: {', '.join(filterable) or 'none'}."]
             else:
-                attributes.append((key, value))
+                attributes.append((key, value, filterable[key]))
     text = (params.get("q") or "").strip()
     if len(text) > 200:
         errors["q"] = ["Use at most 200 characters."]

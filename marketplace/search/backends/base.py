@@ -15,7 +15,7 @@ class ListingQuery:
     price_min: int | None = None  # minor units, on the cheapest package
     price_max: int | None = None
     location_type: str | None = None  # online | on_site (hybrid listings match both)
-    attributes: tuple[tuple[str, str], ...] = ()  # (key, value) pairs, each must hold
+    attributes: tuple[tuple[str, str, bool], ...] = ()  # (key, value, multi-choice?) triples, each must hold
     verified_only: bool = False  # providers with at least one verification badge
     sort: str = "relevance"
     offset: int = 0

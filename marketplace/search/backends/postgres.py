@@ -3,16 +3,16 @@ word similarity on titles for typos; filters on indexed columns; facets by GROUP
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Count, F, FloatField, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import BooleanField, Exists, FloatField, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Greatest
 
-from marketplace.catalogue.models import Listing, LocationType
+from marketplace.catalogue.models import Category, Listing, LocationType
 from marketplace.catalogue.selectors import listings_public
 from marketplace.search.backends.base import ListingQuery, ListingResults
 
-TYPO_SIMILARITY = 0.45  # word similarity of the query to a title word above which a title matches
+# Typos: `text <% title` holds when the text is word-similar to part of the title above
+# pg_trgm.word_similarity_threshold, set on every connection by tenants.db_backend.
 
 
 def _filtered(query: ListingQuery) -> QuerySet[Listing]:
@@ -25,67 +25,84 @@ def _filtered(query: ListingQuery) -> QuerySet[Listing]:
         listings = listings.filter(price_from__lte=query.price_max)
     if query.location_type in (LocationType.ONLINE, LocationType.ON_SITE):
         listings = listings.filter(location_type__in=[query.location_type, LocationType.HYBRID])
-    for key, value in query.attributes:
-        # Matches a single value or membership in a multi-choice list (jsonb containment, GIN-indexed).
-        listings = listings.filter(Q(attributes__contains={key: value}) | Q(attributes__contains={key: [value]}))
+    for key, value, multiple in query.attributes:
+        # jsonb containment (GIN-indexed): membership for multiple choice, equality otherwise.
+        listings = listings.filter(attributes__contains={key: [value] if multiple else value})
     if query.verified_only:
-        listings = listings.filter(provider__badges__isnull=False).distinct()
+        from marketplace.providers.models import Badge
+
+        listings = listings.filter(Exists(Badge.objects.filter(profile_id=OuterRef("provider_id"))))
     return listings
 
 
 class PostgresSearchBackend:
+    """One round trip per search: the filtered set is materialised once in a CTE, then the page of
+    ids, the total and every facet are read from it."""
+
     def search_listings(self, query: ListingQuery) -> ListingResults:
+        sql, params = self.statement(query)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        total, ids, by_category, by_location, *attribute_facets = row
+        public_ids = dict(Category.objects.filter(pk__in=[int(k) for k in by_category]).values_list("pk", "public_id"))
+        facets = {
+            "category": {public_ids[int(k)]: n for k, n in by_category.items() if int(k) in public_ids},
+            "location_type": dict(by_location),
+        }
+        for key, values in zip(query.facet_attribute_keys, attribute_facets, strict=True):
+            facets[f"attributes.{key}"] = dict(values)
+        return ListingResults(ids=list(ids), total=total, facets=facets)
+
+    def statement(self, query: ListingQuery) -> tuple[str, list]:
+        """The one SQL statement (and its parameters) that answers `query`."""
         listings = _filtered(query)
         text = query.text.strip()
         if text:
-            ts_query = SearchQuery(text, search_type="websearch", config="english")
-            similarity = RawSQL("word_similarity(%s, catalogue_listing.title)", [text], output_field=FloatField())
-            listings = listings.annotate(
-                rank=Greatest(SearchRank(F("search_vector"), ts_query), Value(0.0)) + Coalesce(similarity, Value(0.0))
-            ).filter(
-                Q(search_vector=ts_query)
-                | Q(
-                    pk__in=RawSQL(
-                        "SELECT id FROM catalogue_listing WHERE %s <%% title AND word_similarity(%s, title) >= %s",
-                        [text, text, TYPO_SIMILARITY],
-                    )
-                )
+            # Full text (GIN on search_vector) OR a near-miss on a title word (GIN trigram on title):
+            # PostgreSQL answers the OR with a BitmapOr of both indexes.
+            matches = RawSQL(
+                "(catalogue_listing.search_vector @@ websearch_to_tsquery('english', %s) "
+                "OR %s <%% catalogue_listing.title)",
+                [text, text],
+                output_field=BooleanField(),
             )
+            rank = RawSQL(
+                "ts_rank_cd(catalogue_listing.search_vector, websearch_to_tsquery('english', %s)) "
+                "+ word_similarity(%s, catalogue_listing.title)",
+                [text, text],
+                output_field=FloatField(),
+            )
+            listings = listings.annotate(matches=matches).filter(matches=True).annotate(rank=rank)
+        else:
+            listings = listings.annotate(rank=Value(0.0, output_field=FloatField()))
+        inner = listings.order_by().values(
+            "id", "category_id", "location_type", "attributes", "price_from", "published_at", "rank"
+        )
+        inner_sql, inner_params = inner.query.sql_with_params()
         order = {
-            "price_asc": ["price_from", "id"],
-            "price_desc": ["-price_from", "-id"],
-            "newest": ["-published_at", "-id"],
-            "relevance": ["-rank", "-published_at", "-id"] if text else ["-published_at", "-id"],
+            "price_asc": "price_from ASC NULLS LAST, id ASC",
+            "price_desc": "price_from DESC NULLS LAST, id DESC",
+            "newest": "published_at DESC NULLS LAST, id DESC",
+            "relevance": "rank DESC, published_at DESC NULLS LAST, id DESC",
         }[query.sort]
-        total = listings.count()
-        ids = list(listings.order_by(*order).values_list("id", flat=True)[query.offset : query.offset + query.limit])
-        return ListingResults(ids=ids, total=total, facets=self._facets(listings, query))
-
-    @staticmethod
-    def _facets(listings: QuerySet[Listing], query: ListingQuery) -> dict[str, dict[str, int]]:
-        base = listings.order_by()
-        facets: dict[str, dict[str, int]] = {
-            "category": {
-                str(row["category__public_id"]): row["n"]
-                for row in base.values("category__public_id").annotate(n=Count("id", distinct=True))
-            },
-            "location_type": {
-                row["location_type"]: row["n"]
-                for row in base.values("location_type").annotate(n=Count("id", distinct=True))
-            },
-        }
+        facet_sql, facet_params = [], []
         for key in query.facet_attribute_keys:
-            values = (
-                base.annotate(
-                    value=RawSQL(
-                        "jsonb_array_elements_text(CASE jsonb_typeof(catalogue_listing.attributes -> %s) "
-                        "WHEN 'array' THEN catalogue_listing.attributes -> %s "
-                        "ELSE jsonb_build_array(catalogue_listing.attributes -> %s) END)",
-                        [key, key, key],
-                    )
-                )
-                .values("value")
-                .annotate(n=Count("id", distinct=True))
+            facet_sql.append(
+                "(SELECT coalesce(json_object_agg(v, n), '{}') FROM (SELECT v, count(*) AS n FROM m, "
+                "jsonb_array_elements_text(CASE jsonb_typeof(m.attributes -> %s) WHEN 'array' "
+                "THEN m.attributes -> %s ELSE jsonb_build_array(m.attributes -> %s) END) AS v "
+                "WHERE v IS NOT NULL GROUP BY v) f)"
             )
-            facets[f"attributes.{key}"] = {row["value"]: row["n"] for row in values if row["value"] is not None}
-        return facets
+            facet_params += [key, key, key]
+        sql = (
+            f"WITH m AS MATERIALIZED ({inner_sql}) SELECT "
+            "(SELECT count(*) FROM m), "
+            f"(SELECT coalesce(json_agg(id), '[]') FROM (SELECT id FROM m ORDER BY {order} LIMIT %s OFFSET %s) p), "
+            "(SELECT coalesce(json_object_agg(category_id, n), '{}') FROM "
+            "(SELECT category_id, count(*) AS n FROM m GROUP BY category_id) c), "
+            "(SELECT coalesce(json_object_agg(location_type, n), '{}') FROM "
+            "(SELECT location_type, count(*) AS n FROM m GROUP BY location_type) l)"
+            + "".join(", " + part for part in facet_sql)
+        )
+        return sql, [*inner_params, query.limit, query.offset, *facet_params]

@@ -1,0 +1,233 @@
+"""Search latency over many listings in one marketplace (PostgreSQL backend).
+
+Generates BENCH_LISTINGS listings (default 100,000) with realistic titles, descriptions, prices and
+attributes in a university marketplace, then measures a typical query — words + a category + an
+attribute filter, with facets — at the backend (SQL) level and through the API in-process.
+Prints p50/p95 and which indexes the plan uses. Environment: BENCH_LISTINGS, BENCH_RUNS (default 200).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+from io import BytesIO
+
+from _setup import emit, use_fresh_database
+
+LISTINGS = int(os.environ.get("BENCH_LISTINGS", "100000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "200"))
+
+TOPICS = {
+    "calculus": ["limits", "derivatives", "integrals", "series", "multivariable", "differential equations"],
+    "linear-algebra": ["matrices", "eigenvalues", "vector spaces", "determinants", "linear maps"],
+    "statistics": ["regression", "hypothesis testing", "probability", "bayesian inference", "sampling"],
+    "programming-in-python": ["python", "pandas", "web scraping", "django", "automation", "numpy"],
+    "algorithms-and-data-structures": ["graphs", "dynamic programming", "sorting", "trees", "complexity"],
+    "databases": ["sql", "postgresql", "normalisation", "indexes", "transactions"],
+    "academic-english": ["essay writing", "grammar", "presentations", "academic vocabulary", "ielts"],
+    "spanish": ["conversation", "grammar", "dele exam", "business spanish", "pronunciation"],
+}
+OPENERS = [
+    "Exam preparation in",
+    "Friendly tutoring for",
+    "Crash course:",
+    "Weekly sessions on",
+    "Master",
+    "Intro to",
+    "Advanced workshop on",
+    "Homework help with",
+    "One-to-one coaching in",
+    "Revision for",
+]
+FILLER = (
+    "Clear explanations, worked examples and practice problems tailored to your course. "
+    "Sessions include notes, past papers and a short quiz to check progress. "
+)
+
+
+def generate(rng: random.Random) -> None:
+    from django.contrib.postgres.search import SearchVector
+    from django.utils import timezone
+
+    from accounts.models import User
+    from marketplace.catalogue.models import Category, Listing
+    from marketplace.providers.models import ProviderProfile
+
+    categories = {c.slug: c for c in Category.objects.filter(slug__in=TOPICS)}
+    providers = []
+    for index in range(200):
+        user = User.objects.create_user(f"tutor{index}@bench.test", None, full_name=f"Tutor {index}", is_provider=True)
+        providers.append(
+            ProviderProfile(
+                user=user,
+                headline=f"Tutor number {index}",
+                status="approved",
+                skills=rng.sample(sum(TOPICS.values(), []), 3),
+            )
+        )
+    ProviderProfile.objects.bulk_create(providers)
+    now = timezone.now()
+    batch = []
+    for index in range(LISTINGS):
+        slug = rng.choice(list(TOPICS))
+        topic = rng.choice(TOPICS[slug])
+        title = f"{rng.choice(OPENERS)} {topic} ({slug.replace('-', ' ')})"
+        batch.append(
+            Listing(
+                provider=providers[index % len(providers)],
+                category=categories[slug],
+                title=title[:120],
+                description=f"{title}. {FILLER}Topics: {', '.join(rng.sample(TOPICS[slug], 3))}.",
+                attributes={
+                    "level": rng.choice(["Introductory", "Intermediate", "Advanced"]),
+                    "format": rng.choice(["Online", "In person", "Either"]),
+                },
+                location_type=rng.choice(["online", "online", "hybrid", "on_site"]),
+                address="Campus",
+                currency="USD",
+                status="active",
+                published_at=now,
+                price_from=rng.randrange(1500, 15000, 100),
+            )
+        )
+        if len(batch) == 5000:
+            Listing.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Listing.objects.bulk_create(batch)
+    Listing.objects.update(
+        search_vector=SearchVector("title", weight="A", config="english")
+        + SearchVector("description", weight="B", config="english")
+    )
+
+
+def index_names(node):
+    """Every index a JSON plan uses."""
+    if isinstance(node, list):
+        for item in node:
+            yield from index_names(item)
+    elif isinstance(node, dict):
+        if "Index Name" in node:
+            yield node["Index Name"]
+        for value in node.values():
+            if isinstance(value, (list, dict)):
+                yield from index_names(value)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def main() -> None:
+    use_fresh_database("bench_search")
+    import io
+    from contextlib import redirect_stdout
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.management import call_command
+    from django.db import connection
+
+    from marketplace.catalogue.models import Category
+    from marketplace.catalogue.selectors import category_descendant_ids
+    from marketplace.search.backends.base import ListingQuery
+    from marketplace.search.backends.postgres import PostgresSearchBackend
+    from tenants.context import tenant_context
+    from tenants.services import template_ensure, tenant_provision
+
+    with redirect_stdout(io.StringIO()):
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        template_ensure()
+    tenant = tenant_provision(
+        name="Search Bench University", slug="searchbench", kind="university", admin_email="admin@searchbench.test"
+    )
+    rng = random.Random(7)
+    started = time.perf_counter()
+    with tenant_context(tenant):
+        generate(rng)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        maths = Category.objects.get(slug="mathematics")
+        category_ids = tuple(category_descendant_ids(maths))
+    emit("search_generate_listings", time.perf_counter() - started, "s", listings=LISTINGS)
+
+    words = [
+        "calculus exam",
+        "integrals",
+        "derivatives practice",
+        "calculs",
+        "eigenvalues",
+        "regression",
+        "probability",
+        "linear maps",
+        "series revision",
+        "statistics",
+    ]
+    backend = PostgresSearchBackend()
+    sql_times: list[float] = []
+    with tenant_context(tenant):
+        for run in range(RUNS):
+            query = ListingQuery(
+                text=words[run % len(words)],
+                category_ids=category_ids,
+                attributes=(("level", "Advanced", False),),
+                facet_attribute_keys=("level", "format"),
+            )
+            t0 = time.perf_counter()
+            backend.search_listings(query)
+            sql_times.append(time.perf_counter() - t0)
+        typical = ListingQuery(
+            text="calculus exam",
+            category_ids=category_ids,
+            attributes=(("level", "Advanced", False),),
+            facet_attribute_keys=("level", "format"),
+        )
+        sample = backend.search_listings(typical)
+        sql, params = backend.statement(typical)
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+    indexes = sorted(set(index_names(plan)))
+    emit(
+        "search_sql_p50",
+        percentile(sql_times, 0.50) * 1000,
+        "ms",
+        listings=LISTINGS,
+        runs=RUNS,
+        query="words + category (with descendants) + attribute filter + facets (category, location, 2 attributes)",
+    )
+    emit("search_sql_p95", percentile(sql_times, 0.95) * 1000, "ms", listings=LISTINGS, runs=RUNS, target="< 50")
+    emit("search_sample_total", sample.total, "listings", query="calculus exam, Mathematics, level=Advanced")
+    emit("search_plan_indexes", len(indexes), "indexes", used=indexes)
+
+    handler = WSGIHandler()
+    api_times: list[float] = []
+
+    def start_response(status, headers):
+        assert status.startswith("200"), status
+
+    for run in range(RUNS):
+        text = words[run % len(words)].replace(" ", "+")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/api/v1/search/listings/",
+            "QUERY_STRING": f"q={text}&category={maths.public_id}&attr.level=Advanced",
+            "SERVER_NAME": "searchbench.localhost",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "searchbench.localhost",
+            "wsgi.input": BytesIO(b""),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+        }
+        t0 = time.perf_counter()
+        b"".join(handler(environ, start_response))
+        api_times.append(time.perf_counter() - t0)
+    emit("search_api_p50", percentile(api_times, 0.50) * 1000, "ms", listings=LISTINGS, runs=RUNS)
+    emit("search_api_p95", percentile(api_times, 0.95) * 1000, "ms", listings=LISTINGS, runs=RUNS, target="< 50")
+
+
+if __name__ == "__main__":
+    main()
