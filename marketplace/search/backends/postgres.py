@@ -1,5 +1,6 @@
-"""Search on PostgreSQL: weighted full text (title A, description B, English stemming) plus pg_trgm
-word similarity on titles for typos; filters on indexed columns; facets by GROUP BY on the filtered set."""
+"""Search on PostgreSQL: weighted full text (title A, description B, English stemming); when that finds
+nothing, pg_trgm word similarity on titles catches typos. Filters use indexed columns; facets are
+GROUP BYs over the matched set, all in one statement."""
 
 from __future__ import annotations
 
@@ -40,10 +41,10 @@ class PostgresSearchBackend:
     ids, the total and every facet are read from it."""
 
     def search_listings(self, query: ListingQuery) -> ListingResults:
-        sql, params = self.statement(query)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
+        """Full text first; only when it finds nothing, the typo-tolerant match on titles."""
+        row = self._run(query, fuzzy=False)
+        if row[0] == 0 and query.text.strip():
+            row = self._run(query, fuzzy=True)
         total, ids, by_category, by_location, *attribute_facets = row
         public_ids = dict(Category.objects.filter(pk__in=[int(k) for k in by_category]).values_list("pk", "public_id"))
         facets = {
@@ -54,25 +55,32 @@ class PostgresSearchBackend:
             facets[f"attributes.{key}"] = dict(values)
         return ListingResults(ids=list(ids), total=total, facets=facets)
 
-    def statement(self, query: ListingQuery) -> tuple[str, list]:
-        """The one SQL statement (and its parameters) that answers `query`."""
+    @staticmethod
+    def _run(query: ListingQuery, *, fuzzy: bool) -> tuple:
+        sql, params = PostgresSearchBackend.statement(query, fuzzy=fuzzy)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+    @staticmethod
+    def statement(query: ListingQuery, *, fuzzy: bool = False) -> tuple[str, list]:
+        """The one SQL statement (and its parameters) that answers `query`: full text (GIN on
+        search_vector, weighted, stemmed) or, with `fuzzy`, word similarity to titles (GIN trigram)."""
         listings = _filtered(query)
         text = query.text.strip()
-        if text:
-            # Full text (GIN on search_vector) OR a near-miss on a title word (GIN trigram on title):
-            # PostgreSQL answers the OR with a BitmapOr of both indexes.
+        if text and not fuzzy:
             matches = RawSQL(
-                "(catalogue_listing.search_vector @@ websearch_to_tsquery('english', %s) "
-                "OR %s <%% catalogue_listing.title)",
-                [text, text],
+                "catalogue_listing.search_vector @@ websearch_to_tsquery('english', %s)", [text],
                 output_field=BooleanField(),
             )
             rank = RawSQL(
-                "ts_rank_cd(catalogue_listing.search_vector, websearch_to_tsquery('english', %s)) "
-                "+ word_similarity(%s, catalogue_listing.title)",
-                [text, text],
+                "ts_rank_cd(catalogue_listing.search_vector, websearch_to_tsquery('english', %s))", [text],
                 output_field=FloatField(),
             )
+            listings = listings.annotate(matches=matches).filter(matches=True).annotate(rank=rank)
+        elif text:
+            matches = RawSQL("%s <%% catalogue_listing.title", [text], output_field=BooleanField())
+            rank = RawSQL("word_similarity(%s, catalogue_listing.title)", [text], output_field=FloatField())
             listings = listings.annotate(matches=matches).filter(matches=True).annotate(rank=rank)
         else:
             listings = listings.annotate(rank=Value(0.0, output_field=FloatField()))
