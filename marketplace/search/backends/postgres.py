@@ -70,11 +70,13 @@ class PostgresSearchBackend:
         text = query.text.strip()
         if text and not fuzzy:
             matches = RawSQL(
-                "catalogue_listing.search_vector @@ websearch_to_tsquery('english', %s)", [text],
+                "catalogue_listing.search_vector @@ websearch_to_tsquery('english', %s)",
+                [text],
                 output_field=BooleanField(),
             )
             rank = RawSQL(
-                "ts_rank_cd(catalogue_listing.search_vector, websearch_to_tsquery('english', %s))", [text],
+                "ts_rank_cd(catalogue_listing.search_vector, websearch_to_tsquery('english', %s))",
+                [text],
                 output_field=FloatField(),
             )
             listings = listings.annotate(matches=matches).filter(matches=True).annotate(rank=rank)
