@@ -255,6 +255,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / ".data" / "private")
 # Largest accepted upload for verification documents, in bytes.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Largest accepted listing image, in bytes.
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
 # Files always live under one prefix per tenant (the schema name): see tenants/storage.py.
 AWS_STORAGE_BUCKET_NAME = env.str("S3_BUCKET", default="")
 if AWS_STORAGE_BUCKET_NAME:

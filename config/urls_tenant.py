@@ -1,5 +1,7 @@
 """URLs of a marketplace host (`<slug>.<platform domain>` or a verified custom domain)."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.urls import include, path
 
 from accounts.api.urls import marketplace_urlpatterns
@@ -21,6 +23,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # Uploaded media (already under the tenant's prefix); production serves them from S3 or a CDN.
+    *(static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []),
     path("", marketplace_home, name="home"),
     *common_urlpatterns,
     path("api/v1/", include(api_v1)),

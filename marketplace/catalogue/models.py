@@ -179,3 +179,26 @@ class AddOn(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+def listing_image_path(image, filename: str) -> str:
+    return f"listing-images/{image.listing.public_id}/{image.public_id}"
+
+
+class ListingImage(TimeStampedModel):
+    """A listing's picture; its thumbnail is made by a background task after upload."""
+
+    public_id = PublicIdField("img")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(upload_to=listing_image_path, max_length=255)
+    thumbnail = models.FileField(upload_to=listing_image_path, max_length=255, blank=True)
+    content_type = models.CharField(max_length=50)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.public_id

@@ -72,7 +72,7 @@ def listing_with_details():
     from marketplace.catalogue.models import Listing
 
     return Listing.objects.select_related("category", "provider__user").prefetch_related(
-        "packages", "add_ons", Prefetch("provider__badges")
+        "packages", "add_ons", "images", Prefetch("provider__badges")
     )
 
 

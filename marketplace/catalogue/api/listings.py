@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import Allowed
+from marketplace.catalogue import images, selectors
 from marketplace.catalogue import listings as services
-from marketplace.catalogue import selectors
-from marketplace.catalogue.models import AddOn, Listing, LocationType, Package, PricingModel
+from marketplace.catalogue.models import AddOn, Listing, ListingImage, LocationType, Package, PricingModel
 from marketplace.common.errors import NotFound, ValidationFailed
 from marketplace.common.money import Money
 
@@ -36,6 +37,20 @@ class AddOnSerializer(serializers.ModelSerializer):
         return Money(add_on.price, add_on.listing.currency).as_dict()
 
 
+class ImageSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+    def get_url(self, image) -> str:
+        return image.image.url
+
+    def get_thumbnail_url(self, image) -> str | None:
+        return image.thumbnail.url if image.thumbnail else None
+
+
 class ListingSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="public_id", read_only=True)
     category = serializers.CharField(source="category.public_id", read_only=True)
@@ -45,6 +60,7 @@ class ListingSerializer(serializers.ModelSerializer):
     price_from = serializers.SerializerMethodField()
     packages = PackageSerializer(many=True, read_only=True)
     add_ons = AddOnSerializer(many=True, read_only=True)
+    images = ImageSerializer(many=True, read_only=True)
 
     class Meta:
         model = Listing
@@ -67,6 +83,7 @@ class ListingSerializer(serializers.ModelSerializer):
             "status_reason",
             "packages",
             "add_ons",
+            "images",
             "published_at",
             "created_at",
         ]
@@ -136,7 +153,7 @@ class ListingListView(generics.ListAPIView):
             listings = listings.filter(category_id__in=ids)
         return (
             listings.select_related("category", "provider__user")
-            .prefetch_related("packages", "add_ons")
+            .prefetch_related("packages", "add_ons", "images")
             .order_by("-published_at", "-id")
         )
 
@@ -226,3 +243,39 @@ class ListingDuplicateView(APIView):
 
 def action_view(name: str):
     return type(f"Listing{name.title()}View", (ListingActionView,), {"action_name": name}).as_view()
+
+
+class ImageUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class ListingImagesView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ImageUploadSerializer},
+        responses={201: ImageSerializer},
+        summary="Add an image to your listing (PNG, JPEG or WEBP); the thumbnail follows shortly",
+    )
+    def post(self, request, public_id: str):
+        listing = services.listing_for_owner(request.user, public_id)
+        image = images.listing_image_add(user=request.user, listing=listing, upload=request.FILES.get("file"))
+        image.refresh_from_db()
+        return Response(ImageSerializer(image).data, status=status.HTTP_201_CREATED)
+
+
+class ListingImageDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None}, summary="Remove an image from your listing")
+    def delete(self, request, public_id: str, image_id: str):
+        image = (
+            ListingImage.objects.select_related("listing__provider")
+            .filter(public_id=image_id, listing__public_id=public_id)
+            .first()
+        )
+        if image is None:
+            raise NotFound("No such image.")
+        images.listing_image_remove(user=request.user, image=image)
+        return Response(status=status.HTTP_204_NO_CONTENT)

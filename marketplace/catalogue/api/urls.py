@@ -15,6 +15,12 @@ urlpatterns = [
     path("listings/mine/", listings.MyListingsView.as_view(), name="listings-mine"),
     path("listings/moderation-queue/", listings.ModerationQueueView.as_view(), name="listings-moderation"),
     path("listings/<str:public_id>/", listings.ListingDetailView.as_view(), name="listing-detail"),
+    path("listings/<str:public_id>/images/", listings.ListingImagesView.as_view(), name="listing-images"),
+    path(
+        "listings/<str:public_id>/images/<str:image_id>/",
+        listings.ListingImageDetailView.as_view(),
+        name="listing-image-detail",
+    ),
     path("listings/<str:public_id>/duplicate/", listings.ListingDuplicateView.as_view(), name="listing-duplicate"),
     *[
         path(f"listings/<str:public_id>/{action}/", listings.action_view(action), name=f"listing-{action}")
