@@ -87,3 +87,20 @@ class Badge(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class PortfolioItem(TimeStampedModel):
+    """A piece of past work shown on the public profile."""
+
+    public_id = PublicIdField("pfl")
+    profile = models.ForeignKey(ProviderProfile, on_delete=models.CASCADE, related_name="portfolio")
+    title = models.CharField(max_length=120)
+    description = models.CharField(max_length=1000, blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title

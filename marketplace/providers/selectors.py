@@ -7,7 +7,7 @@ from marketplace.providers.models import ProviderProfile, ProviderStatus, Verifi
 
 
 def _profiles() -> QuerySet[ProviderProfile]:
-    return ProviderProfile.objects.select_related("user", "decided_by").prefetch_related("badges")
+    return ProviderProfile.objects.select_related("user", "decided_by").prefetch_related("badges", "portfolio")
 
 
 def provider_review_queue(*, status: str | None = None) -> QuerySet[ProviderProfile]:

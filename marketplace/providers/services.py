@@ -11,12 +11,13 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import require
 from marketplace.audit.services import audit_record
-from marketplace.common.errors import Conflict, PermissionDenied, ValidationFailed
+from marketplace.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from marketplace.common.uploads import check_upload
 from marketplace.providers.models import (
     Badge,
     BadgeKind,
     DocumentKind,
+    PortfolioItem,
     ProviderProfile,
     ProviderStatus,
     VerificationDocument,
@@ -187,3 +188,46 @@ def _notify(profile_id: int) -> None:
     from marketplace.providers.tasks import send_review_decision
 
     send_review_decision.delay(profile_id=profile_id)
+
+
+MAX_PORTFOLIO_ITEMS = 30
+
+
+@transaction.atomic
+def portfolio_item_add(*, user: User, title: Any, description: Any = "", link: Any = "") -> PortfolioItem:
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.core.validators import URLValidator
+
+    profile = ProviderProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        raise Conflict("Apply as a provider first.", code="not_a_provider")
+    errors: dict[str, list[str]] = {}
+    if not isinstance(title, str) or not 2 <= len(title.strip()) <= 120:
+        errors["title"] = ["Use 2 to 120 characters."]
+    if not isinstance(description, str) or len(description) > 1000:
+        errors["description"] = ["Use at most 1,000 characters."]
+    if not isinstance(link, str):
+        errors["link"] = ["Use a web address starting with https:// or http://."]
+    elif link:
+        try:
+            URLValidator(schemes=["http", "https"])(link)
+        except DjangoValidationError:
+            errors["link"] = ["Use a web address starting with https:// or http://."]
+    if errors:
+        raise ValidationFailed("The portfolio item could not be saved: fix the fields listed.", fields=errors)
+    if profile.portfolio.count() >= MAX_PORTFOLIO_ITEMS:
+        raise Conflict(f"A profile shows at most {MAX_PORTFOLIO_ITEMS} portfolio items.", code="portfolio_full")
+    return PortfolioItem.objects.create(
+        profile=profile,
+        title=title.strip(),
+        description=description.strip(),
+        link=link,
+        position=profile.portfolio.count(),
+    )
+
+
+@transaction.atomic
+def portfolio_item_remove(*, user: User, public_id: str) -> None:
+    deleted, _ = PortfolioItem.objects.filter(public_id=public_id, profile__user=user).delete()
+    if not deleted:
+        raise NotFound("No such portfolio item of yours.")

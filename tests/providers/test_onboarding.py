@@ -244,3 +244,36 @@ def test_review_queue_is_per_marketplace(api_a, api_b, applicant):
     queue_b = api_b.get("/api/v1/providers/review-queue/", **_auth(api_b, "admin@beta.test")).json()
 
     assert queue_b["count"] == 0 and queue_b["results"] == []
+
+
+def test_portfolio_items_show_on_the_public_profile(api_a, tenant_a, applicant, moderator):
+    me = _auth(api_a, "tutor@example.org")
+    profile_id = _apply(api_a, me).json()["id"]
+    api_a.post(
+        f"/api/v1/providers/{profile_id}/decision/",
+        {"decision": "approve"},
+        format="json",
+        **_auth(api_a, "mod@example.org"),
+    )
+
+    added = api_a.post(
+        "/api/v1/providers/me/portfolio/",
+        {
+            "title": "Exam results 2025",
+            "description": "Nine of ten students passed.",
+            "link": "https://example.org/results",
+        },
+        format="json",
+        **me,
+    )
+    bad = api_a.post(
+        "/api/v1/providers/me/portfolio/", {"title": "X", "link": "javascript:alert(1)"}, format="json", **me
+    )
+    public = api_a.get(f"/api/v1/providers/{profile_id}/").json()
+    removed = api_a.delete(f"/api/v1/providers/me/portfolio/{added.json()['id']}/", **me)
+
+    assert added.status_code == 201
+    assert bad.status_code == 400 and set(bad.json()["error"]["fields"]) == {"title", "link"}
+    assert [item["title"] for item in public["portfolio"]] == ["Exam results 2025"]
+    assert removed.status_code == 204
+    assert api_a.get(f"/api/v1/providers/{profile_id}/").json()["portfolio"] == []

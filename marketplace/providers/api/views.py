@@ -28,10 +28,18 @@ class DocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "original_name", "content_type", "size", "created_at"]
 
 
+class PortfolioItemSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id", read_only=True)
+    title = serializers.CharField()
+    description = serializers.CharField(required=False, allow_blank=True)
+    link = serializers.CharField(required=False, allow_blank=True)
+
+
 class PublicProfileSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="public_id", read_only=True)
     name = serializers.CharField(source="user.get_full_name", read_only=True)
     badges = BadgeSerializer(many=True, read_only=True)
+    portfolio = PortfolioItemSerializer(many=True, read_only=True)
 
     class Meta:
         model = ProviderProfile
@@ -46,6 +54,7 @@ class PublicProfileSerializer(serializers.ModelSerializer):
             "remote",
             "status",
             "badges",
+            "portfolio",
             "completed_bookings",
             "median_response_minutes",
             "created_at",
@@ -200,3 +209,31 @@ class DocumentDownloadView(APIView):
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+class MyPortfolioView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=PortfolioItemSerializer,
+        responses={201: PortfolioItemSerializer},
+        summary="Add a portfolio item to your public profile",
+    )
+    def post(self, request):
+        body = _body(request)
+        item = services.portfolio_item_add(
+            user=request.user,
+            title=body.get("title"),
+            description=body.get("description", ""),
+            link=body.get("link", ""),
+        )
+        return Response(PortfolioItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class MyPortfolioItemView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None}, summary="Remove a portfolio item")
+    def delete(self, request, item_id: str):
+        services.portfolio_item_remove(user=request.user, public_id=item_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
