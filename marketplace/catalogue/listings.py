@@ -247,12 +247,21 @@ def _write_children(listing: Listing, values: dict[str, Any]) -> None:
             ]
         )
     price_from = listing.packages.aggregate(low=Min("price"))["low"]
-    Listing.objects.filter(pk=listing.pk).update(
-        price_from=price_from,
-        search_vector=SearchVector("title", weight="A", config="english")
-        + SearchVector("description", weight="B", config="english"),
-    )
+    Listing.objects.filter(pk=listing.pk).update(price_from=price_from, search_vector=search_vector_expression())
     listing.price_from = price_from
+
+
+def search_vector_expression():
+    """Title weighted above description, stemmed for the marketplace's language."""
+    from marketplace.search.language import current_text_search_config
+
+    config = current_text_search_config()
+    return SearchVector("title", weight="A", config=config) + SearchVector("description", weight="B", config=config)
+
+
+def listings_reindex_search() -> int:
+    """Rebuild every listing's search vector (after the marketplace's language changed). Idempotent."""
+    return Listing.objects.update(search_vector=search_vector_expression())
 
 
 def _provider_of(user) -> ProviderProfile:

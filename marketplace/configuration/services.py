@@ -97,6 +97,8 @@ def marketplace_settings_update(*, actor, changes: dict[str, Any]) -> Marketplac
     for field, value in changed.items():
         setattr(current, field, value)
     current.save(update_fields=[*changed, "updated_at"])
+    if "locale" in changed:
+        transaction.on_commit(_reindex_search)
     audit_record(
         actor=actor,
         action="settings.changed",
@@ -105,3 +107,9 @@ def marketplace_settings_update(*, actor, changes: dict[str, Any]) -> Marketplac
         after=changed,
     )
     return current
+
+
+def _reindex_search() -> None:
+    from marketplace.search.tasks import reindex_listings
+
+    reindex_listings.delay()

@@ -178,3 +178,30 @@ def test_autocomplete_categories_and_skills(api_a, catalogue):
 
     assert "Calculus" in body["categories"]
     assert body["skills"] == ["Calculus"]
+
+
+def test_stemming_follows_the_marketplace_language(api_a, tenant_a, catalogue, run_on_commit):
+    from marketplace.catalogue.models import Listing
+
+    def vector(public_id):
+        with tenant_context(tenant_a):
+            return str(Listing.objects.get(public_id=public_id).search_vector)
+
+    # given: a German listing indexed with English rules keeps German stop words such as "für"
+    with tenant_context(tenant_a):
+        ana = UserFactory._meta.model.objects.get(email="ana@example.org")
+        german = _publish(ana, "calculus", "Nachhilfe in Analysis für Ingenieure", 4200).public_id
+    assert "'für'" in vector(german)
+
+    # when: the admin switches the marketplace to German (vectors are rebuilt in the background)
+    token = api_a.post(
+        "/api/v1/auth/login/", {"email": "admin@alpha.test", "password": "Correct-Horse-77"}, format="json"
+    ).json()["token"]
+    with run_on_commit():
+        api_a.patch(
+            "/api/v1/marketplace/settings/", {"locale": "de"}, format="json", HTTP_AUTHORIZATION=f"Token {token}"
+        )
+
+    # then: German rules drop the stop word and stem the plural, and search uses the same rules
+    assert "'für'" not in vector(german) and "'ingenieur'" in vector(german)
+    assert german in _ids(api_a.get("/api/v1/search/listings/?q=Ingenieur"))

@@ -1,6 +1,6 @@
-"""Search on PostgreSQL: weighted full text (title A, description B, English stemming); when that finds
-nothing, pg_trgm word similarity on titles catches typos. Filters use indexed columns; facets are
-GROUP BYs over the matched set, all in one statement."""
+"""Search on PostgreSQL: weighted full text (title A, description B, stemmed for the marketplace's
+locale); when that finds nothing, pg_trgm word similarity on titles catches typos. Filters use
+indexed columns; facets are GROUP BYs over the matched set, all in one statement."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.db.models.expressions import RawSQL
 from marketplace.catalogue.models import Category, Listing, LocationType
 from marketplace.catalogue.selectors import listings_public
 from marketplace.search.backends.base import ListingQuery, ListingResults
+from marketplace.search.language import current_text_search_config
 
 # Typos: `text <% title` holds when the text is word-similar to part of the title above
 # pg_trgm.word_similarity_threshold, set on every connection by tenants.db_backend.
@@ -68,15 +69,16 @@ class PostgresSearchBackend:
         search_vector, weighted, stemmed) or, with `fuzzy`, word similarity to titles (GIN trigram)."""
         listings = _filtered(query)
         text = query.text.strip()
+        config = current_text_search_config()
         if text and not fuzzy:
             matches = RawSQL(
-                "catalogue_listing.search_vector @@ websearch_to_tsquery('english', %s)",
-                [text],
+                "catalogue_listing.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)",
+                [config, text],
                 output_field=BooleanField(),
             )
             rank = RawSQL(
-                "ts_rank_cd(catalogue_listing.search_vector, websearch_to_tsquery('english', %s))",
-                [text],
+                "ts_rank_cd(catalogue_listing.search_vector, websearch_to_tsquery(%s::regconfig, %s))",
+                [config, text],
                 output_field=FloatField(),
             )
             listings = listings.annotate(matches=matches).filter(matches=True).annotate(rank=rank)
