@@ -8,6 +8,7 @@ from accounts.api.urls import marketplace_urlpatterns
 from config.urls_common import common_urlpatterns
 from marketplace.catalogue.api.urls import urlpatterns as catalogue_api
 from marketplace.configuration.api.views import MarketplaceSettingsView
+from marketplace.configuration.views import settings_view
 from marketplace.providers.api.urls import urlpatterns as providers_api
 from marketplace.search.api.urls import urlpatterns as search_api
 from tenants.api import MarketplaceInfoView
@@ -26,6 +27,7 @@ urlpatterns = [
     # Uploaded media (already under the tenant's prefix); production serves them from S3 or a CDN.
     *(static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []),
     path("", marketplace_home, name="home"),
+    path("manage/settings/", settings_view, name="marketplace-settings-page"),
     *common_urlpatterns,
     path("api/v1/", include(api_v1)),
 ]
