@@ -66,3 +66,12 @@ def exception_handler(exc, context):
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+def json_object(request) -> dict:
+    """The request body as a dict, or a 400 saying a JSON object is expected."""
+    from marketplace.common.errors import ValidationFailed
+
+    if not isinstance(request.data, dict):
+        raise ValidationFailed("Send a JSON object.")
+    return dict(request.data)

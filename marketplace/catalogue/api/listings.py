@@ -8,10 +8,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import Allowed
+from config.api import json_object
 from marketplace.catalogue import images, selectors
 from marketplace.catalogue import listings as services
 from marketplace.catalogue.models import AddOn, Listing, ListingImage, LocationType, Package, PricingModel
-from marketplace.common.errors import NotFound, ValidationFailed
+from marketplace.common.errors import NotFound
 from marketplace.common.money import Money
 
 
@@ -127,12 +128,6 @@ class ActionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationFailed("Send a JSON object.")
-    return dict(request.data)
-
-
 def _detail(request, listing: Listing) -> Response:
     fresh = selectors.listing_visible_to(request.user, listing.public_id)
     return Response(ListingSerializer(fresh).data)
@@ -163,7 +158,7 @@ class ListingListView(generics.ListAPIView):
         summary="Create a listing (providers); it starts as a draft",
     )
     def post(self, request):
-        listing = services.listing_create(user=request.user, **_body(request))
+        listing = services.listing_create(user=request.user, **json_object(request))
         return Response(
             ListingSerializer(selectors.listing_visible_to(request.user, listing.public_id)).data,
             status=status.HTTP_201_CREATED,
@@ -203,7 +198,7 @@ class ListingDetailView(APIView):
     )
     def patch(self, request, public_id: str):
         listing = services.listing_update(
-            user=request.user, listing=services.listing_for_owner(request.user, public_id), **_body(request)
+            user=request.user, listing=services.listing_for_owner(request.user, public_id), **json_object(request)
         )
         return _detail(request, listing)
 

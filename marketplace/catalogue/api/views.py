@@ -7,9 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import Allowed
+from config.api import json_object
 from marketplace.catalogue import selectors, services
 from marketplace.catalogue.models import AttributeDefinition, AttributeType, Category
-from marketplace.common.errors import NotFound, ValidationFailed
+from marketplace.common.errors import NotFound
 from marketplace.configuration.models import BookingWorkflow
 
 
@@ -98,12 +99,6 @@ class AttributeWriteSerializer(serializers.Serializer):
     position = serializers.IntegerField(required=False)
 
 
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationFailed("Send a JSON object.")
-    return dict(request.data)
-
-
 def _category_or_404(public_id: str) -> Category:
     category = selectors.category_by_public_id(public_id)
     if category is None:
@@ -125,7 +120,7 @@ class CategoryListView(generics.ListAPIView):
         request=CategoryWriteSerializer, responses={201: CategoryDetailSerializer}, summary="Create a category (admins)"
     )
     def post(self, request):
-        category = services.category_create(actor=request.user, **_body(request))
+        category = services.category_create(actor=request.user, **json_object(request))
         return Response(CategoryDetailSerializer(category).data, status=status.HTTP_201_CREATED)
 
 
@@ -148,7 +143,9 @@ class CategoryDetailView(APIView):
         summary="Change or move a category (admins)",
     )
     def patch(self, request, public_id: str):
-        category = services.category_update(actor=request.user, category=_category_or_404(public_id), **_body(request))
+        category = services.category_update(
+            actor=request.user, category=_category_or_404(public_id), **json_object(request)
+        )
         return Response(CategoryDetailSerializer(category).data)
 
 
@@ -162,7 +159,7 @@ class AttributeListView(APIView):
     )
     def post(self, request, public_id: str):
         definition = services.attribute_define(
-            actor=request.user, category=_category_or_404(public_id), **_body(request)
+            actor=request.user, category=_category_or_404(public_id), **json_object(request)
         )
         return Response(AttributeSerializer(definition).data, status=status.HTTP_201_CREATED)
 
@@ -183,7 +180,7 @@ class AttributeDetailView(APIView):
     )
     def patch(self, request, public_id: str, key: str):
         definition = services.attribute_update(
-            actor=request.user, definition=self._definition(public_id, key), **_body(request)
+            actor=request.user, definition=self._definition(public_id, key), **json_object(request)
         )
         return Response(AttributeSerializer(definition).data)
 

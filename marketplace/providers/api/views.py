@@ -9,7 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import Allowed, can
-from marketplace.common.errors import NotFound, ValidationFailed
+from config.api import json_object
+from marketplace.common.errors import NotFound
 from marketplace.providers import selectors, services
 from marketplace.providers.models import BadgeKind, DocumentKind, ProviderProfile, VerificationDocument
 
@@ -90,12 +91,6 @@ class DecisionSerializer(serializers.Serializer):
     badges = serializers.ListField(child=serializers.ChoiceField(choices=BadgeKind.choices), required=False)
 
 
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationFailed("Send a JSON object.")
-    return dict(request.data)
-
-
 class ApplyView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -103,7 +98,7 @@ class ApplyView(APIView):
         request=ProfileWriteSerializer, responses={201: ReviewProfileSerializer}, summary="Apply to become a provider"
     )
     def post(self, request):
-        profile = services.provider_apply(user=request.user, **_body(request))
+        profile = services.provider_apply(user=request.user, **json_object(request))
         return Response(ReviewProfileSerializer(profile).data, status=status.HTTP_201_CREATED)
 
 
@@ -124,7 +119,7 @@ class MyProfileView(APIView):
         request=ProfileWriteSerializer, responses={200: ReviewProfileSerializer}, summary="Update your provider profile"
     )
     def patch(self, request):
-        services.provider_profile_update(user=request.user, **_body(request))
+        services.provider_profile_update(user=request.user, **json_object(request))
         return Response(ReviewProfileSerializer(selectors.provider_for_user(request.user)).data)
 
 
@@ -220,7 +215,7 @@ class MyPortfolioView(APIView):
         summary="Add a portfolio item to your public profile",
     )
     def post(self, request):
-        body = _body(request)
+        body = json_object(request)
         item = services.portfolio_item_add(
             user=request.user,
             title=body.get("title"),
