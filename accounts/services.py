@@ -237,11 +237,6 @@ def user_verify_email(*, token: str) -> User:
     return user
 
 
-def user_resend_verification(*, user: User) -> None:
-    if not user.email_verified:
-        send_verification_email(user_id=user.pk, token=email_verification_token(user))
-
-
 def password_reset_request(*, email: str) -> None:
     """Email a reset link if the account exists. Says nothing either way (no account enumeration)."""
     user = User.objects.filter(email__iexact=(email or "").strip()).first()
@@ -302,6 +297,8 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     require(actor, "users.invite")
     if invitation.accepted_at:
         raise Conflict("This invitation has already been accepted.", code="invitation_accepted")
+    if invitation.revoked_at:
+        return invitation  # already revoked: nothing to change
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at", "updated_at"])
     audit_record(actor=actor, action="invitation.revoked", target=invitation)

@@ -48,10 +48,10 @@ FILLER = (
 
 
 def generate(rng: random.Random) -> None:
-    from django.contrib.postgres.search import SearchVector
     from django.utils import timezone
 
     from accounts.models import User
+    from marketplace.catalogue.listings import listings_reindex_search
     from marketplace.catalogue.models import Category, Listing
     from marketplace.providers.models import ProviderProfile
 
@@ -97,10 +97,7 @@ def generate(rng: random.Random) -> None:
             batch = []
     if batch:
         Listing.objects.bulk_create(batch)
-    Listing.objects.update(
-        search_vector=SearchVector("title", weight="A", config="english")
-        + SearchVector("description", weight="B", config="english")
-    )
+    listings_reindex_search()  # the same vectors the listing service writes
 
 
 def index_names(node):

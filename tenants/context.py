@@ -6,11 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection
-from django_tenants.utils import get_public_schema_name
-
-
-def current_schema() -> str:
-    return connection.schema_name
 
 
 @contextmanager
@@ -18,16 +13,6 @@ def tenant_context(tenant) -> Iterator[None]:
     """Run the block in `tenant`'s schema, then return to whatever was active before."""
     previous = connection.tenant
     connection.set_tenant(tenant)
-    try:
-        yield
-    finally:
-        connection.set_tenant(previous)
-
-
-@contextmanager
-def public_context() -> Iterator[None]:
-    previous = connection.tenant
-    connection.set_schema(get_public_schema_name())
     try:
         yield
     finally:

@@ -19,4 +19,5 @@ marketplace_urlpatterns = [
     path("users/<str:public_id>/status/", views.UserStatusView.as_view(), name="user-status"),
     path("users/<str:public_id>/roles/", views.UserRolesView.as_view(), name="user-roles"),
     path("invitations/", views.InvitationListCreateView.as_view(), name="invitations"),
+    path("invitations/<str:public_id>/revoke/", views.InvitationRevokeView.as_view(), name="invitation-revoke"),
 ]

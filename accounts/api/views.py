@@ -179,6 +179,18 @@ class UserRolesView(APIView):
         return Response(s.UserSerializer(user).data)
 
 
+class InvitationRevokeView(APIView):
+    permission_classes = [Allowed("users.invite")]
+
+    @extend_schema(request=None, responses={200: s.InvitationSerializer}, summary="Revoke an open invitation")
+    def post(self, request, public_id: str):
+        invitation = selectors.invitations_list().filter(public_id=public_id).first()
+        if invitation is None:
+            raise NotFound("No such invitation.")
+        invitation = services.invitation_revoke(actor=request.user, invitation=invitation)
+        return Response(s.InvitationSerializer(invitation).data)
+
+
 class InvitationListCreateView(generics.ListAPIView):
     permission_classes = [Allowed("users.invite")]
     serializer_class = s.InvitationSerializer

@@ -36,8 +36,3 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
-
-
-class Unavailable(DomainError):
-    status_code = 503
-    code = "unavailable"

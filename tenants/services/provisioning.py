@@ -83,7 +83,10 @@ def slug_errors(slug: str) -> list[str]:
     return []
 
 
-def _validate(*, name: str, slug: str, kind: str, admin_email: str, admin_password: str | None) -> None:
+def marketplace_fields_validate(
+    *, name: str, slug: str, kind: str, admin_email: str, admin_password: str | None
+) -> None:
+    """Every problem with a new marketplace's fields, reported at once (400 with `fields`)."""
     fields: dict[str, list[str]] = {}
     if not (2 <= len(name) <= 120):
         fields["name"] = ["Give the marketplace a name of 2 to 120 characters."]
@@ -208,7 +211,7 @@ def tenant_provision(
 ) -> Tenant:
     """Create a marketplace: schema, tenant row, primary subdomain, first admin, seed data."""
     name, slug, admin_email = name.strip(), slug.strip().lower(), admin_email.strip().lower()
-    _validate(name=name, slug=slug, kind=kind, admin_email=admin_email, admin_password=admin_password)
+    marketplace_fields_validate(name=name, slug=slug, kind=kind, admin_email=admin_email, admin_password=admin_password)
     connection.set_schema_to_public()
     _require_template()
     defaults = KIND_DEFAULTS[kind]

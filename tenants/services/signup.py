@@ -10,7 +10,7 @@ from django.db import transaction
 
 from marketplace.common.errors import DomainError, ValidationFailed
 from tenants.models import MarketplaceSignup, SignupStatus, Tenant, TenantKind
-from tenants.services.provisioning import _validate, tenant_provision
+from tenants.services.provisioning import marketplace_fields_validate, tenant_provision
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 def signup_create(*, owner, name: str, slug: str, kind: str, admin_password: str) -> MarketplaceSignup:
     """Validate now (so the form can show errors at once) and queue the provisioning job."""
     name, slug = name.strip(), slug.strip().lower()
-    _validate(name=name, slug=slug, kind=kind, admin_email=owner.email, admin_password=None)
+    marketplace_fields_validate(name=name, slug=slug, kind=kind, admin_email=owner.email, admin_password=None)
     pending = MarketplaceSignup.objects.filter(
         slug=slug, status__in=[SignupStatus.QUEUED, SignupStatus.PROVISIONING]
     ).exclude(owner=owner)

@@ -102,3 +102,21 @@ def test_only_the_owner_adds_or_removes_images(api_a, tenant_a, listing):
     assert owner_delete.status_code == 204
     with tenant_context(tenant_a):
         assert not ListingImage.objects.exists()
+
+
+def test_a_listing_holds_at_most_ten_images(api_a, tenant_a, listing):
+    me = _auth(api_a, "pat@example.org")
+    png = _png(40, 30)
+    for index in range(10):
+        assert (
+            api_a.post(
+                f"/api/v1/listings/{listing}/images/", {"file": SimpleUploadedFile(f"{index}.png", png)}, **me
+            ).status_code
+            == 201
+        )
+
+    eleventh = api_a.post(f"/api/v1/listings/{listing}/images/", {"file": SimpleUploadedFile("x.png", png)}, **me)
+
+    assert eleventh.status_code == 409 and eleventh.json()["error"]["code"] == "too_many_images"
+    with tenant_context(tenant_a):
+        assert ListingImage.objects.count() == 10

@@ -211,8 +211,8 @@ class ListingActionView(APIView):
 
     @extend_schema(request=ActionSerializer, responses={200: ListingSerializer})
     def post(self, request, public_id: str):
-        listing = selectors.listing_with_details().filter(public_id=public_id).first()
-        if listing is None or selectors.listing_visible_to(request.user, public_id) is None:
+        listing = selectors.listing_visible_to(request.user, public_id)
+        if listing is None:
             raise NotFound("No such listing.")
         data = ActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
