@@ -79,11 +79,17 @@ def listing_with_details():
 def listing_visible_to(viewer, public_id: str):
     """A listing if `viewer` may see it: public ones to all; others to their provider and moderators."""
     from accounts.permissions import can
+    from marketplace.catalogue.models import ListingStatus
+    from marketplace.providers.models import ProviderStatus
 
     listing = listing_with_details().filter(public_id=public_id).first()
     if listing is None:
         return None
-    if listings_public().filter(pk=listing.pk).exists():
+    # The same rule as listings_public(), read off the row already loaded.
+    verified = not marketplace_settings().provider_verification_required or (
+        listing.provider.status == ProviderStatus.APPROVED
+    )
+    if listing.status == ListingStatus.ACTIVE and verified:
         return listing
     if viewer.is_authenticated and (listing.provider.user_id == viewer.pk or can(viewer, "listings.moderate")):
         return listing
