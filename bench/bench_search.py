@@ -51,9 +51,9 @@ def generate(rng: random.Random) -> None:
     from django.utils import timezone
 
     from accounts.models import User
-    from marketplace.catalogue.listings import listings_reindex_search
     from marketplace.catalogue.models import Category, Listing
     from marketplace.providers.models import ProviderProfile
+    from marketplace.search.indexing import search_index_rebuild
 
     categories = {c.slug: c for c in Category.objects.filter(slug__in=TOPICS)}
     providers = []
@@ -97,7 +97,7 @@ def generate(rng: random.Random) -> None:
             batch = []
     if batch:
         Listing.objects.bulk_create(batch)
-    listings_reindex_search()  # the same vectors the listing service writes
+    search_index_rebuild()  # the same vectors and lexicon the listing service writes
 
 
 def index_names(node):
@@ -145,6 +145,7 @@ def main() -> None:
     with tenant_context(tenant):
         generate(rng)
         with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) catalogue_listing")  # the steady state autovacuum keeps
             cursor.execute("ANALYZE")
         maths = Category.objects.get(slug="mathematics")
         category_ids = tuple(category_descendant_ids(maths))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.postgres.search import SearchVector
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -33,6 +32,7 @@ from marketplace.catalogue.selectors import category_attribute_definitions
 from marketplace.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from marketplace.configuration.selectors import marketplace_settings
 from marketplace.providers.models import ProviderProfile, ProviderStatus
+from marketplace.search.indexing import listings_index
 
 LISTING_FIELDS = {
     "category",
@@ -247,21 +247,9 @@ def _write_children(listing: Listing, values: dict[str, Any]) -> None:
             ]
         )
     price_from = listing.packages.aggregate(low=Min("price"))["low"]
-    Listing.objects.filter(pk=listing.pk).update(price_from=price_from, search_vector=search_vector_expression())
+    Listing.objects.filter(pk=listing.pk).update(price_from=price_from)
+    listings_index([listing.pk])
     listing.price_from = price_from
-
-
-def search_vector_expression():
-    """Title weighted above description, stemmed for the marketplace's language."""
-    from marketplace.search.language import current_text_search_config
-
-    config = current_text_search_config()
-    return SearchVector("title", weight="A", config=config) + SearchVector("description", weight="B", config=config)
-
-
-def listings_reindex_search() -> int:
-    """Rebuild every listing's search vector (after the marketplace's language changed). Idempotent."""
-    return Listing.objects.update(search_vector=search_vector_expression())
 
 
 def _provider_of(user) -> ProviderProfile:

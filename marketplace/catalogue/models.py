@@ -128,11 +128,15 @@ class Listing(TimeStampedModel):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            GinIndex(fields=["search_vector"], name="listing_search_vector"),
-            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="listing_title_trgm"),
+            # Words, category and attribute filters answered by one index scan (category through
+            # btree_gin); any subset of the three columns can use it too.
+            GinIndex(
+                fields=["search_vector", "category", "attributes"],
+                opclasses=["tsvector_ops", "int8_ops", "jsonb_path_ops"],
+                name="listing_search",
+            ),
             models.Index(fields=["status", "category"], name="listing_status_category"),
             models.Index(fields=["status", "price_from"], name="listing_status_price"),
-            GinIndex(fields=["attributes"], opclasses=["jsonb_path_ops"], name="listing_attributes"),
         ]
 
     def __str__(self) -> str:
@@ -182,7 +186,7 @@ class AddOn(TimeStampedModel):
 
 
 def listing_image_path(image, filename: str) -> str:
-    return f"listing-images/{image.listing.public_id}/{image.public_id}"
+    return f"listing-images/{image.listing.public_id}/{filename}"
 
 
 class ListingImage(TimeStampedModel):

@@ -89,8 +89,13 @@ class Badge(TimeStampedModel):
         return self.kind
 
 
+def portfolio_image_path(item, filename: str) -> str:
+    return f"portfolio/{item.profile.public_id}/{filename}"
+
+
 class PortfolioItem(TimeStampedModel):
-    """A piece of past work shown on the public profile."""
+    """A piece of past work shown on the public profile, with an optional picture (public, like
+    listing images; its thumbnail is made in the background)."""
 
     public_id = PublicIdField("pfl")
     profile = models.ForeignKey(ProviderProfile, on_delete=models.CASCADE, related_name="portfolio")
@@ -98,6 +103,8 @@ class PortfolioItem(TimeStampedModel):
     description = models.CharField(max_length=1000, blank=True)
     link = models.URLField(max_length=500, blank=True)
     position = models.PositiveIntegerField(default=0)
+    image = models.FileField(upload_to=portfolio_image_path, max_length=255, blank=True)
+    thumbnail = models.FileField(upload_to=portfolio_image_path, max_length=255, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -22,6 +22,7 @@ from marketplace.providers.models import (
     ProviderStatus,
     VerificationDocument,
 )
+from marketplace.search.indexing import provider_listings_index
 
 PROFILE_FIELDS = {"headline", "bio", "skills", "languages", "location", "remote"}
 DOCUMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
@@ -109,6 +110,8 @@ def provider_profile_update(*, user: User, **changes: Any) -> ProviderProfile:
     if profile.status == ProviderStatus.INFO_REQUESTED:
         profile.status = ProviderStatus.PENDING  # back in the review queue
     profile.save()
+    if {"headline", "skills"} & changes.keys():
+        provider_listings_index(profile.pk)  # listings are found by their provider's headline and skills
     return profile
 
 
@@ -226,8 +229,62 @@ def portfolio_item_add(*, user: User, title: Any, description: Any = "", link: A
     )
 
 
+def _own_item(user: User, public_id: str) -> PortfolioItem:
+    item = PortfolioItem.objects.select_for_update().filter(public_id=public_id, profile__user=user).first()
+    if item is None:
+        raise NotFound("No such portfolio item of yours.")
+    return item
+
+
+def _delete_files_after_commit(*files) -> None:
+    names = [f.name for f in files if f]
+    storage = PortfolioItem._meta.get_field("image").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
 @transaction.atomic
 def portfolio_item_remove(*, user: User, public_id: str) -> None:
-    deleted, _ = PortfolioItem.objects.filter(public_id=public_id, profile__user=user).delete()
-    if not deleted:
-        raise NotFound("No such portfolio item of yours.")
+    item = _own_item(user, public_id)
+    _delete_files_after_commit(item.image, item.thumbnail)
+    item.delete()
+
+
+@transaction.atomic
+def portfolio_item_image_set(*, user: User, public_id: str, upload) -> PortfolioItem:
+    """Give a portfolio item its picture (replacing any earlier one); the thumbnail follows in the
+    background."""
+    from marketplace.common.images import EXTENSIONS, image_checked
+
+    item = _own_item(user, public_id)
+    content_type, _, _ = image_checked(upload)
+    _delete_files_after_commit(item.image, item.thumbnail)
+    item.thumbnail = ""
+    item.image.save(f"{item.public_id}{EXTENSIONS[content_type]}", upload, save=False)
+    item.save(update_fields=["image", "thumbnail", "updated_at"])
+    transaction.on_commit(lambda: _queue_portfolio_thumbnail(item.pk))
+    return item
+
+
+@transaction.atomic
+def portfolio_item_image_remove(*, user: User, public_id: str) -> PortfolioItem:
+    item = _own_item(user, public_id)
+    _delete_files_after_commit(item.image, item.thumbnail)
+    item.image = item.thumbnail = ""
+    item.save(update_fields=["image", "thumbnail", "updated_at"])
+    return item
+
+
+def _queue_portfolio_thumbnail(item_id: int) -> None:
+    from marketplace.providers.tasks import make_portfolio_thumbnail
+
+    make_portfolio_thumbnail.delay(item_id=item_id)
+
+
+def portfolio_thumbnail_make(*, item_id: int) -> PortfolioItem | None:
+    """Idempotent: an item that has a thumbnail (or no picture) is left as it is."""
+    from marketplace.common.images import thumbnail_write
+
+    item = PortfolioItem.objects.filter(pk=item_id).first()
+    if item is not None:
+        thumbnail_write(item, name=item.public_id)
+    return item

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from marketplace.catalogue.models import AttributeDefinition, Category
-from marketplace.catalogue.selectors import listing_with_details
 from marketplace.search.backends.base import ListingQuery, ListingResults, SearchBackend
 
 
@@ -19,9 +18,31 @@ def search_backend() -> SearchBackend:
     return PostgresSearchBackend()
 
 
+# Only what `ListingCardSerializer` reads: loading whole rows of four tables costs more than the search.
+CARD_FIELDS = (
+    *("public_id", "title", "description", "attributes", "pricing_model", "location_type", "currency"),
+    *("price_from", "published_at", "created_at", "category__public_id", "category__name"),
+    *("provider__public_id", "provider__user__full_name", "provider__user__email"),
+)
+
+
+def listing_cards():
+    """What a result card shows: the listing with its category, provider name, whether the provider
+    is verified and its images — two queries for any number of results."""
+    from marketplace.catalogue.models import Listing
+    from marketplace.providers.models import Badge
+
+    return (
+        Listing.objects.select_related("category", "provider__user")
+        .only(*CARD_FIELDS)
+        .annotate(provider_verified=Exists(Badge.objects.filter(profile_id=OuterRef("provider_id"))))
+        .prefetch_related("images")
+    )
+
+
 def search_listings(query: ListingQuery) -> tuple[ListingResults, list]:
     results = search_backend().search_listings(query)
-    by_id = {listing.pk: listing for listing in listing_with_details().filter(pk__in=results.ids)}
+    by_id = {listing.pk: listing for listing in listing_cards().filter(pk__in=results.ids)}
     return results, [by_id[pk] for pk in results.ids if pk in by_id]
 
 

@@ -10,17 +10,8 @@ on close, rollback and savepoint rollback (handled by the parent class).
 from django.contrib.contenttypes.models import ContentType
 from django_tenants.postgresql_backend import base as tenant_base
 
-# How close a search word must be to a title word to count as a typo of it (pg_trgm's default is 0.6,
-# which misses transpositions such as "djnago"). Set per connection, so it works behind PgBouncer.
-TYPO_WORD_SIMILARITY = 0.4
-
 
 class DatabaseWrapper(tenant_base.DatabaseWrapper):
-    def init_connection_state(self):
-        super().init_connection_state()
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"SET pg_trgm.word_similarity_threshold = {TYPO_WORD_SIMILARITY}")
-
     def set_tenant(self, tenant, include_public=True):
         previous_paths = self.search_path_set_schemas
         previous_schema = self.schema_name

@@ -66,11 +66,47 @@ def _ids(response):
     return [item["id"] for item in response.json()["results"]]
 
 
-def test_a_typo_still_finds_the_listing(api_a, catalogue):
-    found = _ids(api_a.get("/api/v1/search/listings/?q=calculsu"))
+def test_a_typo_is_corrected_to_a_word_listings_use(api_a, catalogue):
+    response = api_a.get("/api/v1/search/listings/?q=calculsu")
 
-    assert catalogue["calc1"] in found and catalogue["calc2"] in found
-    assert catalogue["stats"] not in found
+    found = _ids(response)
+    # Titles weigh most; the other listings match through their provider's "Calculus" skill.
+    assert set(found[:2]) == {catalogue["calc1"], catalogue["calc2"]}
+    assert response.json()["corrected_query"] == "calculus"
+
+
+def test_words_that_match_as_typed_are_not_corrected(api_a, catalogue):
+    response = api_a.get("/api/v1/search/listings/?q=calculus")
+
+    assert response.json()["corrected_query"] is None
+
+
+def test_a_transposition_in_a_short_word_is_corrected(api_a, catalogue):
+    response = api_a.get("/api/v1/search/listings/?q=pyhton")
+
+    assert _ids(response) == [catalogue["python"]]
+    assert response.json()["corrected_query"] == "python"
+
+
+def test_nothing_close_finds_nothing(api_a, catalogue):
+    response = api_a.get("/api/v1/search/listings/?q=xylophone")
+
+    assert _ids(response) == []
+    assert response.json()["corrected_query"] is None
+
+
+def test_listings_are_found_by_their_provider(api_a, tenant_a, catalogue):
+    by_name = _ids(api_a.get("/api/v1/search/listings/?q=lopez&page_size=50"))
+    assert set(by_name) == {catalogue[k] for k in ("calc1", "calc2", "stats", "python")}
+
+    with tenant_context(tenant_a):
+        from marketplace.providers.services import provider_profile_update
+
+        ana = ProviderProfile.objects.get(user__email="ana@example.org").user
+        provider_profile_update(user=ana, skills=["Econometrics"])
+
+    assert len(_ids(api_a.get("/api/v1/search/listings/?q=econometrics&page_size=50"))) == 4
+    assert _ids(api_a.get("/api/v1/search/listings/?q=statistics")) == [catalogue["stats"]]
 
 
 def test_stemmed_full_text_over_title_and_description(api_a, catalogue):

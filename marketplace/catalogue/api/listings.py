@@ -52,6 +52,55 @@ class ImageSerializer(serializers.Serializer):
         return image.thumbnail.url if image.thumbnail else None
 
 
+class ListingCardSerializer(serializers.ModelSerializer):
+    """A listing as a search result: enough for a card; the detail endpoint has the rest."""
+
+    id = serializers.CharField(source="public_id", read_only=True)
+    summary = serializers.SerializerMethodField()
+    category = serializers.CharField(source="category.public_id", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    provider = serializers.CharField(source="provider.public_id", read_only=True)
+    provider_name = serializers.CharField(source="provider.user.get_full_name", read_only=True)
+    provider_verified = serializers.BooleanField(read_only=True)
+    price_from = serializers.SerializerMethodField()
+    images = ImageSerializer(many=True, read_only=True)
+
+    SUMMARY_LENGTH = 200
+
+    class Meta:
+        model = Listing
+        fields = [
+            "id",
+            "title",
+            "summary",
+            "category",
+            "category_name",
+            "provider",
+            "provider_name",
+            "provider_verified",
+            "attributes",
+            "pricing_model",
+            "location_type",
+            "currency",
+            "price_from",
+            "images",
+            "published_at",
+        ]
+
+    def get_summary(self, listing) -> str:
+        text = " ".join(listing.description.split())
+        if len(text) <= self.SUMMARY_LENGTH:
+            return text
+        return text[: self.SUMMARY_LENGTH].rsplit(" ", 1)[0] + "…"
+
+    def get_price_from(self, listing) -> dict | None:
+        return _price(listing)
+
+
+def _price(listing) -> dict | None:
+    return Money(listing.price_from, listing.currency).as_dict() if listing.price_from is not None else None
+
+
 class ListingSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="public_id", read_only=True)
     category = serializers.CharField(source="category.public_id", read_only=True)
@@ -90,7 +139,7 @@ class ListingSerializer(serializers.ModelSerializer):
         ]
 
     def get_price_from(self, listing) -> dict | None:
-        return Money(listing.price_from, listing.currency).as_dict() if listing.price_from is not None else None
+        return _price(listing)
 
 
 class PackageWriteSerializer(serializers.Serializer):

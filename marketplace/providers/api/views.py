@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import Allowed, can
 from config.api import json_object
-from marketplace.common.errors import NotFound
+from marketplace.common.errors import NotFound, ValidationFailed
 from marketplace.providers import selectors, services
 from marketplace.providers.models import BadgeKind, DocumentKind, ProviderProfile, VerificationDocument
 
@@ -34,6 +34,18 @@ class PortfolioItemSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField(required=False, allow_blank=True)
     link = serializers.CharField(required=False, allow_blank=True)
+    image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    def get_image_url(self, item) -> str | None:
+        return item.image.url if item.image else None
+
+    def get_thumbnail_url(self, item) -> str | None:
+        return item.thumbnail.url if item.thumbnail else None
+
+
+class PortfolioImageUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="PNG, JPEG or WEBP picture")
 
 
 class PublicProfileSerializer(serializers.ModelSerializer):
@@ -232,3 +244,25 @@ class MyPortfolioItemView(APIView):
     def delete(self, request, item_id: str):
         services.portfolio_item_remove(user=request.user, public_id=item_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyPortfolioImageView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": PortfolioImageUploadSerializer},
+        responses={200: PortfolioItemSerializer},
+        summary="Set (or replace) a portfolio item's picture; its thumbnail follows in the background",
+    )
+    def put(self, request, item_id: str):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed("Attach the picture as `file`.", fields={"file": ["Attach a picture."]})
+        item = services.portfolio_item_image_set(user=request.user, public_id=item_id, upload=upload)
+        return Response(PortfolioItemSerializer(item).data)
+
+    @extend_schema(responses={200: PortfolioItemSerializer}, summary="Remove a portfolio item's picture")
+    def delete(self, request, item_id: str):
+        item = services.portfolio_item_image_remove(user=request.user, public_id=item_id)
+        return Response(PortfolioItemSerializer(item).data)

@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.catalogue.api.listings import ListingSerializer
+from marketplace.catalogue.api.listings import ListingCardSerializer
 from marketplace.catalogue.models import LocationType
 from marketplace.catalogue.selectors import category_by_public_id, category_descendant_ids
 from marketplace.common.errors import ValidationFailed
@@ -20,8 +20,11 @@ class SearchResponseSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
-    results = ListingSerializer(many=True)
+    results = ListingCardSerializer(many=True)
     facets = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
+    corrected_query = serializers.CharField(
+        allow_null=True, help_text="the words searched instead when the typed ones found nothing (a typo)"
+    )
 
 
 class AutocompleteSerializer(serializers.Serializer):
@@ -100,7 +103,9 @@ class ListingSearchView(APIView):
     @extend_schema(
         summary="Search active listings: full text with typo tolerance, filters, facets, sorting",
         parameters=[
-            OpenApiParameter("q", str, description="words to find (typos tolerated on titles)"),
+            OpenApiParameter(
+                "q", str, description="words to find (typos corrected when the words as typed find nothing)"
+            ),
             OpenApiParameter("category", str, description="category id; its descendants are included"),
             OpenApiParameter("price_min", int, description="minor units, on the cheapest package"),
             OpenApiParameter("price_max", int),
@@ -121,8 +126,9 @@ class ListingSearchView(APIView):
                 "count": results.total,
                 "page": page,
                 "page_size": page_size,
-                "results": ListingSerializer(listings, many=True).data,
+                "results": ListingCardSerializer(listings, many=True).data,
                 "facets": results.facets,
+                "corrected_query": results.corrected_text,
             }
         )
 

@@ -28,6 +28,7 @@ class ListingResults:
     ids: list[int]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    corrected_text: str | None = None  # the words searched instead, when the typed ones found nothing
 
 
 class SearchBackend(Protocol):

@@ -1,20 +1,23 @@
-"""Search on PostgreSQL: weighted full text (title A, description B, stemmed for the marketplace's
-locale); when that finds nothing, pg_trgm word similarity on titles catches typos. Filters use
-indexed columns; facets are GROUP BYs over the matched set, all in one statement."""
+"""Search on PostgreSQL: weighted full text (title A, description B, provider C; stemmed for the
+marketplace's locale). When the words find nothing, each is replaced by the closest word listings
+use (pg_trgm over the search lexicon) and the corrected text is searched instead. Text, category and
+attribute filters are answered together by one multi-column GIN index; facets are GROUP BYs over
+the matched set, all in one statement."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 from django.db import connection
-from django.db.models import BooleanField, Exists, FloatField, OuterRef, QuerySet, Value
+from django.db.models import BooleanField, Exists, FloatField, OuterRef, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 
 from marketplace.catalogue.models import Category, Listing, LocationType
 from marketplace.catalogue.selectors import listings_public
 from marketplace.search.backends.base import ListingQuery, ListingResults
+from marketplace.search.indexing import corrected_words
 from marketplace.search.language import current_text_search_config
-
-# Typos: `text <% title` holds when the text is word-similar to part of the title above
-# pg_trgm.word_similarity_threshold, set on every connection by tenants.db_backend.
 
 
 def _filtered(query: ListingQuery) -> QuerySet[Listing]:
@@ -37,59 +40,84 @@ def _filtered(query: ListingQuery) -> QuerySet[Listing]:
     return listings
 
 
+def _facets(groups: list[dict], attribute_keys: tuple[str, ...]) -> tuple[int, dict[str, dict[str, int]]]:
+    """The total and the facet counts from the grouping-set rows of `statement`. Multiple-choice
+    values arrive as arrays (grouped as a whole) and count once per element."""
+    columns = ["category_id", "location_type", *(f"f{index}" for index in range(len(attribute_keys)))]
+    names = ["category", "location_type", *(f"attributes.{key}" for key in attribute_keys)]
+    everything = (1 << len(columns)) - 1
+    total = 0
+    counts: dict[str, dict] = {name: {} for name in names}
+    for group in groups:
+        if group["k"] == everything:
+            total = group["n"]
+            continue
+        index = next(i for i in range(len(columns)) if group["k"] == everything ^ (1 << (len(columns) - 1 - i)))
+        value = group[columns[index]]
+        if index >= 2 and value is not None:
+            value = json.loads(value)
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                text = item if isinstance(item, str) else json.dumps(item)  # as jsonb prints it: true, 3.5
+                bucket = counts[names[index]]
+                bucket[text] = bucket.get(text, 0) + group["n"]
+    public_ids = dict(
+        Category.objects.filter(pk__in=[int(k) for k in counts["category"]]).values_list("pk", "public_id")
+    )
+    counts["category"] = {public_ids[int(k)]: n for k, n in counts["category"].items() if int(k) in public_ids}
+    return total, counts
+
+
 class PostgresSearchBackend:
     """One round trip per search: the filtered set is materialised once in a CTE, then the page of
     ids, the total and every facet are read from it."""
 
     def search_listings(self, query: ListingQuery) -> ListingResults:
-        """Full text first; only when it finds nothing, the typo-tolerant match on titles."""
-        row = self._run(query, fuzzy=False)
-        if row[0] == 0 and query.text.strip():
-            row = self._run(query, fuzzy=True)
-        total, ids, by_category, by_location, *attribute_facets = row
-        public_ids = dict(Category.objects.filter(pk__in=[int(k) for k in by_category]).values_list("pk", "public_id"))
-        facets = {
-            "category": {public_ids[int(k)]: n for k, n in by_category.items() if int(k) in public_ids},
-            "location_type": dict(by_location),
-        }
-        for key, values in zip(query.facet_attribute_keys, attribute_facets, strict=True):
-            facets[f"attributes.{key}"] = dict(values)
-        return ListingResults(ids=list(ids), total=total, facets=facets)
+        """The words as typed first; only when they find nothing, the corrected words."""
+        ids, groups = self._run(query)
+        total, facets = _facets(groups, query.facet_attribute_keys)
+        corrected = None
+        if total == 0 and query.text.strip():
+            corrected = corrected_words(query.text)
+            if corrected is not None:
+                ids, groups = self._run(replace(query, text=corrected))
+                total, facets = _facets(groups, query.facet_attribute_keys)
+        return ListingResults(ids=list(ids), total=total, facets=facets, corrected_text=corrected)
 
     @staticmethod
-    def _run(query: ListingQuery, *, fuzzy: bool) -> tuple:
-        sql, params = PostgresSearchBackend.statement(query, fuzzy=fuzzy)
+    def _run(query: ListingQuery) -> tuple:
+        sql, params = PostgresSearchBackend.statement(query)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
 
     @staticmethod
-    def statement(query: ListingQuery, *, fuzzy: bool = False) -> tuple[str, list]:
-        """The one SQL statement (and its parameters) that answers `query`: full text (GIN on
-        search_vector, weighted, stemmed) or, with `fuzzy`, word similarity to titles (GIN trigram)."""
+    def statement(query: ListingQuery) -> tuple[str, list]:
+        """The one SQL statement (and its parameters) that answers `query`."""
         listings = _filtered(query)
         text = query.text.strip()
         config = current_text_search_config()
-        if text and not fuzzy:
+        if text:
             matches = RawSQL(
                 "catalogue_listing.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)",
                 [config, text],
                 output_field=BooleanField(),
             )
             rank = RawSQL(
-                "ts_rank_cd(catalogue_listing.search_vector, websearch_to_tsquery(%s::regconfig, %s))",
+                "ts_rank(catalogue_listing.search_vector, websearch_to_tsquery(%s::regconfig, %s))",
                 [config, text],
                 output_field=FloatField(),
             )
             listings = listings.annotate(matches=matches).filter(matches=True).annotate(rank=rank)
-        elif text:
-            matches = RawSQL("%s <%% catalogue_listing.title", [text], output_field=BooleanField())
-            rank = RawSQL("word_similarity(%s, catalogue_listing.title)", [text], output_field=FloatField())
-            listings = listings.annotate(matches=matches).filter(matches=True).annotate(rank=rank)
         else:
             listings = listings.annotate(rank=Value(0.0, output_field=FloatField()))
+        # Attribute values as their JSON text: hashes faster than jsonb, and reads back unambiguously.
+        facet_columns = {
+            f"f{index}": RawSQL("(catalogue_listing.attributes -> %s)::text", [key], output_field=TextField())
+            for index, key in enumerate(query.facet_attribute_keys)
+        }
         inner = listings.order_by().values(
-            "id", "category_id", "location_type", "attributes", "price_from", "published_at", "rank"
+            "id", "category_id", "location_type", "price_from", "published_at", "rank", **facet_columns
         )
         inner_sql, inner_params = inner.query.sql_with_params()
         order = {
@@ -98,23 +126,15 @@ class PostgresSearchBackend:
             "newest": "published_at DESC NULLS LAST, id DESC",
             "relevance": "rank DESC, published_at DESC NULLS LAST, id DESC",
         }[query.sort]
-        facet_sql, facet_params = [], []
-        for key in query.facet_attribute_keys:
-            facet_sql.append(
-                "(SELECT coalesce(json_object_agg(v, n), '{}') FROM (SELECT v, count(*) AS n FROM m, "
-                "jsonb_array_elements_text(CASE jsonb_typeof(m.attributes -> %s) WHEN 'array' "
-                "THEN m.attributes -> %s ELSE jsonb_build_array(m.attributes -> %s) END) AS v "
-                "WHERE v IS NOT NULL GROUP BY v) f)"
-            )
-            facet_params += [key, key, key]
+        # The total and every facet in one pass over the matched set: one grouping set per facet
+        # plus the empty set (the total); GROUPING() tells the rows apart.
+        columns = ["category_id", "location_type", *facet_columns]
+        listed = ", ".join(columns)
+        sets = ", ".join(["()", *(f"({c})" for c in columns)])
         sql = (
             f"WITH m AS MATERIALIZED ({inner_sql}) SELECT "
-            "(SELECT count(*) FROM m), "
             f"(SELECT coalesce(json_agg(id), '[]') FROM (SELECT id FROM m ORDER BY {order} LIMIT %s OFFSET %s) p), "
-            "(SELECT coalesce(json_object_agg(category_id, n), '{}') FROM "
-            "(SELECT category_id, count(*) AS n FROM m GROUP BY category_id) c), "
-            "(SELECT coalesce(json_object_agg(location_type, n), '{}') FROM "
-            "(SELECT location_type, count(*) AS n FROM m GROUP BY location_type) l)"
-            + "".join(", " + part for part in facet_sql)
+            f"(SELECT json_agg(g) FROM (SELECT GROUPING({listed}) AS k, {listed}, count(*) AS n FROM m "
+            f"GROUP BY GROUPING SETS ({sets})) g)"
         )
-        return sql, [*inner_params, query.limit, query.offset, *facet_params]
+        return sql, [*inner_params, query.limit, query.offset]
