@@ -309,9 +309,35 @@ def listing_update(*, user, listing: Listing, **changes: Any) -> Listing:
         definitions = category_attribute_definitions(category)
         listing.attributes = attribute_values_clean(definitions, changes.get("attributes", listing.attributes))
         listing.attribute_problems = {}
+    if "packages" in changes:
+        listing.currency = marketplace_settings().currency  # prices entered anew, in today's currency
     listing.save()
     _write_children(listing, changes)
     return listing
+
+
+def listings_pause_for_currency(*, actor, settings, old: str, new: str) -> int:
+    """After the marketplace's currency changed: listings priced in the old one stop taking clients
+    (paused, with the reason shown to their providers) until their packages are priced again."""
+    listings = Listing.objects.filter(
+        currency=old, status__in=[ListingStatus.ACTIVE, ListingStatus.PENDING_REVIEW]
+    ).select_for_update()
+    ids = list(listings.values_list("pk", flat=True))
+    Listing.objects.filter(pk__in=ids).update(
+        status=ListingStatus.PAUSED,
+        status_reason=f"Prices were in {old}; the marketplace now trades in {new}. Price the packages again, "
+        "then resume.",
+        updated_at=timezone.now(),
+    )
+    if ids:
+        audit_record(
+            actor=actor,
+            action="listings.paused_for_currency",
+            target=settings,
+            before={"currency": old},
+            after={"currency": new, "paused": len(ids)},
+        )
+    return len(ids)
 
 
 @transaction.atomic

@@ -99,6 +99,10 @@ def marketplace_settings_update(*, actor, changes: dict[str, Any]) -> Marketplac
     current.save(update_fields=[*changed, "updated_at"])
     if "locale" in changed:
         transaction.on_commit(_reindex_search)
+    if "currency" in changed:
+        from marketplace.catalogue.listings import listings_pause_for_currency
+
+        listings_pause_for_currency(actor=actor, settings=current, old=before["currency"], new=changed["currency"])
     audit_record(
         actor=actor,
         action="settings.changed",

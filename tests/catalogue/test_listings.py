@@ -271,3 +271,48 @@ def test_list_and_detail_make_a_constant_number_of_queries(api_a, tenant_a, calc
     publish(6)
     assert queries("/api/v1/listings/") == one_list
     assert queries(f"/api/v1/listings/{listing_id}/") == one_detail
+
+
+def test_a_currency_change_pauses_listings_priced_in_the_old_one(api_a, api_b, tenant_a, tenant_b):
+    """Prices are minor units of one currency: after USD -> EUR no client may book a USD price, and the
+    provider resumes only after pricing the packages again. The other marketplace is untouched."""
+    from accounts.models import User
+    from marketplace.audit.models import AuditEvent
+    from marketplace.catalogue.listings import listing_create, listing_transition, listing_update
+    from marketplace.catalogue.services import category_create
+    from marketplace.common.errors import Conflict
+    from marketplace.configuration.services import marketplace_settings_update
+    from marketplace.providers.models import ProviderProfile
+
+    def publish(tenant):
+        with tenant_context(tenant):
+            user = UserFactory(email="priced@example.org", is_provider=True)
+            ProviderProfile.objects.create(user=user, headline="Tutor with prices", status="approved")
+            admin = User.objects.get(email=f"admin@{tenant.schema_name}.test")
+            category = category_create(actor=admin, name="Plain help")
+            listing = listing_create(
+                user=user,
+                category=category.public_id,
+                title="Priced in dollars",
+                description="An hour of help with whatever you are stuck on.",
+                packages=[{"name": "Hour", "price": 5000}],
+            )
+            return user, listing_transition(user=user, listing=listing, action="submit")
+
+    user, listing = publish(tenant_a)
+    _, other = publish(tenant_b)
+    with tenant_context(tenant_a):
+        admin = User.objects.get(email="admin@alpha.test")
+        marketplace_settings_update(actor=admin, changes={"currency": "EUR"})
+        listing.refresh_from_db()
+        assert (listing.status, listing.currency) == ("paused", "USD")
+        assert "now trades in EUR" in listing.status_reason
+        assert AuditEvent.objects.get(action="listings.paused_for_currency").after == {"currency": "EUR", "paused": 1}
+        with pytest.raises(Conflict):
+            listing_transition(user=user, listing=listing, action="resume")
+
+        listing_update(user=user, listing=listing, packages=[{"name": "Hour", "price": 4600}])
+        resumed = listing_transition(user=user, listing=listing, action="resume")
+        assert (resumed.status, resumed.currency) == ("active", "EUR")
+    with tenant_context(tenant_b):
+        assert Listing.objects.get(pk=other.pk).status == "active"
