@@ -89,6 +89,7 @@ TENANT_APPS = [
     "marketplace.catalogue",
     "marketplace.providers",
     "marketplace.search",
+    "marketplace.bookings",
     "branding",
     "cms",
     "wagtail.contrib.forms",
@@ -296,6 +297,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"no-reply@{PLATFORM_
 
 # --- search, payments (adapters arrive with their issues; settings are read here) --------------------
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="postgres")  # postgres | opensearch
+# Online sessions get a room under this address (a Jitsi-style server; no API call is made).
+MEETING_BASE_URL = env.str("MEETING_BASE_URL", default="https://meet.jit.si/")
 OPENSEARCH_URL = env.str("OPENSEARCH_URL", default="")
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="local")  # local | stripe
 STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
@@ -330,6 +333,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.dispatch_periodic",
         "schedule": 3600.0,
         "kwargs": {"job": "accounts.expire_invitations"},
+    },
+    "bookings.run_timers": {
+        "task": "tenants.dispatch_periodic",
+        "schedule": 60.0,
+        "kwargs": {"job": "bookings.run_timers", "jitter": 10},
     },
 }
 if IS_PRODUCTION and not REDIS_URL:

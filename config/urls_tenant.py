@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from accounts.api.urls import marketplace_urlpatterns
 from config.urls_common import common_urlpatterns
+from marketplace.bookings.api.urls import urlpatterns as bookings_api
 from marketplace.catalogue.api.urls import urlpatterns as catalogue_api
 from marketplace.configuration.api.views import MarketplaceSettingsView
 from marketplace.configuration.views import settings_view
@@ -21,6 +22,7 @@ api_v1 = [
     *catalogue_api,
     *providers_api,
     *search_api,
+    *bookings_api,
 ]
 
 urlpatterns = [

@@ -29,7 +29,7 @@ from marketplace.catalogue.models import (
     PricingModel,
 )
 from marketplace.catalogue.selectors import category_attribute_definitions
-from marketplace.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from marketplace.common.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from marketplace.configuration.selectors import marketplace_settings
 from marketplace.providers.models import ProviderProfile, ProviderStatus
 from marketplace.search.indexing import listings_index
@@ -66,10 +66,6 @@ TRANSITIONS: dict[str, tuple[set[str], str | None, str]] = {
         "owner",
     ),
 }
-
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
 
 
 def allowed_actions(listing: Listing, user) -> list[str]:

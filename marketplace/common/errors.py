@@ -36,3 +36,10 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    """An action that does not fit the current state (or the actor's role); `fields` lists the
+    actions allowed now."""
+
+    code = "invalid_transition"

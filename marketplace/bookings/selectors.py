@@ -1,0 +1,89 @@
+"""Reads for bookings: a listing's effective schedule, free slots (a fixed number of queries), and
+which bookings a user may see."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from marketplace.bookings.availability import Busy, Rules, Slot, Window, free_slots
+from marketplace.bookings.models import AvailabilitySchedule, Booking, BusyTime, TimeOff
+
+
+def schedule_for(listing) -> AvailabilitySchedule | None:
+    """The listing's own schedule, else its provider's default one."""
+    schedules = AvailabilitySchedule.objects.filter(provider_id=listing.provider_id).filter(
+        Q(listing_id=listing.pk) | Q(listing__isnull=True)
+    )
+    found = {s.listing_id: s for s in schedules}
+    return found.get(listing.pk) or found.get(None)
+
+
+def rules_of(schedule: AvailabilitySchedule, *, slot_minutes: int | None = None) -> Rules:
+    weekly: dict[int, list[Window]] = {}
+    for rule in schedule.rules.all():
+        weekly.setdefault(rule.weekday, []).append(Window(rule.start, rule.end))
+    overrides: dict[date, list[Window]] = {}
+    for override in schedule.overrides.all():
+        windows = overrides.setdefault(override.date, [])
+        if override.start is not None:
+            windows.append(Window(override.start, override.end))
+    return Rules(
+        time_zone=schedule.time_zone,
+        weekly=weekly,
+        overrides=overrides,
+        slot=timedelta(minutes=slot_minutes or schedule.slot_minutes),
+        step=timedelta(minutes=schedule.step_minutes),
+        buffer_before=timedelta(minutes=schedule.buffer_before_minutes),
+        buffer_after=timedelta(minutes=schedule.buffer_after_minutes),
+        min_notice=timedelta(minutes=schedule.min_notice_minutes),
+        horizon=timedelta(days=schedule.horizon_days),
+        capacity=schedule.capacity,
+    )
+
+
+def busy_between(provider_id: int, start: datetime, end: datetime, *, now: datetime) -> list[Busy]:
+    """Everything that blocks the provider's time in [start, end): bookings holding time (a hold
+    whose deadline passed counts as released — the next booking or timer releases it), time off and
+    external events."""
+    window = (start, end)
+    bookings = (
+        Booking.objects.filter(provider_id=provider_id, holds_time=True, period__overlap=window)
+        .exclude(due_action="expire", due_at__lte=now)
+        .values_list("period", "seat")
+    )
+    busy = [Busy(period.lower, period.upper, seat) for period, seat in bookings]
+    busy += [
+        Busy(p.lower, p.upper)
+        for p in TimeOff.objects.filter(provider_id=provider_id, period__overlap=window).values_list(
+            "period", flat=True
+        )
+    ]
+    busy += [
+        Busy(p.lower, p.upper)
+        for p in BusyTime.objects.filter(provider_id=provider_id, period__overlap=window).values_list(
+            "period", flat=True
+        )
+    ]
+    return busy
+
+
+def listing_free_slots(listing, package, first: date, last: date, *, now: datetime | None = None) -> list[Slot]:
+    """Free slots of `listing` for `package` between the provider's local dates `first` and `last`."""
+    now = now or timezone.now()
+    schedule = schedule_for(listing)
+    if schedule is None:
+        return []
+    schedule = AvailabilitySchedule.objects.prefetch_related("rules", "overrides").get(pk=schedule.pk)
+    rules = rules_of(schedule, slot_minutes=package.duration_minutes if package is not None else None)
+    margin = timedelta(days=1) + rules.buffer_before + rules.buffer_after + rules.slot
+    start = datetime.combine(first, datetime.min.time(), tzinfo=UTC) - margin
+    end = datetime.combine(last, datetime.min.time(), tzinfo=UTC) + margin + timedelta(days=1)
+    return free_slots(rules, first, last, busy_between(listing.provider_id, start, end, now=now), now=now)
+
+
+def bookings_visible_to(user) -> QuerySet[Booking]:
+    """Bookings where `user` is the client or the provider."""
+    return Booking.objects.filter(Q(client=user) | Q(provider__user=user))

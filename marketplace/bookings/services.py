@@ -1,0 +1,522 @@
+"""Booking services: availability editing, booking a slot or sending an inquiry, and one engine that
+applies any workflow action (role, state and time checks; timeline; money intents; the next timer)."""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from accounts.permissions import can
+from marketplace.audit.services import audit_record
+from marketplace.bookings import workflows
+from marketplace.bookings.models import (
+    AvailabilitySchedule,
+    Booking,
+    BookingEvent,
+    DateOverride,
+    MoneyIntent,
+    TimeOff,
+    WeeklyRule,
+)
+from marketplace.bookings.selectors import listing_free_slots, schedule_for
+from marketplace.catalogue.models import Listing, LocationType
+from marketplace.catalogue.selectors import category_commission_bps, category_workflow, listings_public
+from marketplace.common.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from marketplace.configuration.selectors import marketplace_settings
+from marketplace.providers.models import ProviderProfile
+
+# --- availability -----------------------------------------------------------------------------------
+
+SCHEDULE_NUMBERS = {
+    # field: (lowest, highest, default)
+    "slot_minutes": (5, 1440, 60),
+    "step_minutes": (5, 1440, 60),
+    "buffer_before_minutes": (0, 720, 0),
+    "buffer_after_minutes": (0, 720, 0),
+    "min_notice_minutes": (0, 60 * 24 * 60, 120),
+    "horizon_days": (1, 730, 60),
+    "capacity": (1, 500, 1),
+}
+
+
+def _time(value: Any) -> time | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _windows(items: Any, field: str, errors: dict, *, allow_closed: bool = False) -> list[tuple]:
+    """Validated (key, start, end) windows from a list of {"weekday"/"date", "start", "end"} objects."""
+    if not isinstance(items, list) or len(items) > 200:
+        errors[field] = ["Use a list of at most 200 windows."]
+        return []
+    key_name = "weekday" if field == "weekly" else "date"
+    found = []
+    for index, item in enumerate(items):
+        where = f"{field}[{index}]"
+        if not isinstance(item, dict):
+            errors[where] = ["Use an object with start and end."]
+            continue
+        if key_name == "weekday":
+            key = item.get("weekday")
+            if not isinstance(key, int) or isinstance(key, bool) or not 0 <= key <= 6:
+                errors[f"{where}.weekday"] = ["Use 0 (Monday) to 6 (Sunday)."]
+                continue
+        else:
+            try:
+                key = date.fromisoformat(str(item.get("date")))
+            except ValueError:
+                errors[f"{where}.date"] = ["Use a date such as 2026-12-24."]
+                continue
+        if allow_closed and item.get("start") is None and item.get("end") is None:
+            found.append((key, None, None))
+            continue
+        start, end = _time(item.get("start")), _time(item.get("end"))
+        if start is None or end is None:
+            errors[where] = [
+                "Use times such as 09:00 and 17:30" + (", or neither to close the day." if allow_closed else ".")
+            ]
+        elif start >= end:
+            errors[where] = ["The start must be before the end (windows end by midnight)."]
+        else:
+            found.append((key, start, end))
+    by_key: dict = {}
+    for key, start, end in found:
+        if start is not None:
+            by_key.setdefault(key, []).append((start, end))
+    for key, spans in by_key.items():
+        spans.sort()
+        if any(a_end > b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False)):
+            errors[field] = [f"Windows on {key} overlap; merge them."]
+    return found
+
+
+@transaction.atomic
+def schedule_set(*, user, listing_id: str | None = None, **values: Any) -> AvailabilitySchedule:
+    """Replace the provider's default schedule (or one listing's override) as a whole."""
+    provider = ProviderProfile.objects.filter(user=user).first()
+    if provider is None:
+        raise Conflict("Apply as a provider first.", code="not_a_provider")
+    listing = None
+    if listing_id is not None:
+        listing = Listing.objects.filter(public_id=listing_id, provider=provider).first()
+        if listing is None:
+            raise NotFound("No such listing of yours.")
+    errors: dict[str, list[str]] = {}
+    for unknown in sorted(set(values) - set(SCHEDULE_NUMBERS) - {"time_zone", "weekly", "overrides"}):
+        errors[unknown] = ["Not a schedule setting."]
+    zone = values.get("time_zone", settings.TIME_ZONE if listing is None else None)
+    try:
+        zoneinfo.ZoneInfo(str(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        errors["time_zone"] = ["Use an IANA time zone such as Europe/London."]
+    numbers = {}
+    for name, (low, high, default) in SCHEDULE_NUMBERS.items():
+        value = values.get(name, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            errors[name] = [f"Use a whole number from {low} to {high}."]
+        numbers[name] = value
+    weekly = _windows(values.get("weekly", []), "weekly", errors)
+    overrides = _windows(values.get("overrides", []), "overrides", errors, allow_closed=True)
+    if errors:
+        raise ValidationFailed("The availability could not be saved: fix the fields listed.", fields=errors)
+    schedule, _ = AvailabilitySchedule.objects.select_for_update().update_or_create(
+        provider=provider, listing=listing, defaults={"time_zone": zone, **numbers}
+    )
+    schedule.rules.all().delete()
+    schedule.overrides.all().delete()
+    WeeklyRule.objects.bulk_create(WeeklyRule(schedule=schedule, weekday=k, start=s, end=e) for k, s, e in weekly)
+    DateOverride.objects.bulk_create(DateOverride(schedule=schedule, date=k, start=s, end=e) for k, s, e in overrides)
+    return schedule
+
+
+@transaction.atomic
+def time_off_add(*, user, starts_at: Any, ends_at: Any, note: Any = "") -> TimeOff:
+    provider = ProviderProfile.objects.filter(user=user).first()
+    if provider is None:
+        raise Conflict("Apply as a provider first.", code="not_a_provider")
+    start, end = _instant(starts_at), _instant(ends_at)
+    errors = {}
+    if start is None:
+        errors["starts_at"] = ["Use an ISO 8601 time with its offset, e.g. 2026-12-24T09:00:00+01:00."]
+    if end is None:
+        errors["ends_at"] = ["Use an ISO 8601 time with its offset, e.g. 2026-12-31T18:00:00+01:00."]
+    elif start is not None and end <= start:
+        errors["ends_at"] = ["Must be after starts_at."]
+    if not isinstance(note, str) or len(note) > 200:
+        errors["note"] = ["Use at most 200 characters."]
+    if errors:
+        raise ValidationFailed("The time off could not be saved: fix the fields listed.", fields=errors)
+    return TimeOff.objects.create(provider=provider, period=DateTimeTZRange(start, end), note=note)
+
+
+def _instant(value: Any) -> datetime | None:
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+# --- booking ----------------------------------------------------------------------------------------
+
+
+def _workflow_of(listing: Listing) -> workflows.Workflow:
+    key = category_workflow(listing.category) or workflows.INSTANT.key
+    if key not in marketplace_settings().allowed_workflows:
+        raise Conflict(
+            "This marketplace does not take bookings through this listing's workflow at the moment.",
+            code="workflow_not_allowed",
+        )
+    if key not in workflows.PRESETS:
+        raise Conflict("Milestone projects are not open for booking yet.", code="workflow_not_available")
+    return workflows.workflow(key)
+
+
+def _policy_of(listing: Listing) -> dict:
+    return {"name": "flexible", "tiers": workflows.CANCELLATION_POLICIES["flexible"]}
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    client,
+    listing_id: Any,
+    package: Any,
+    starts_at: Any = None,
+    time_zone: Any = "UTC",
+    message: Any = "",
+) -> Booking:
+    """Book a slot (instant or request workflows) or send an inquiry (quote workflow). A slot must be
+    one of the listing's free slots; two clients racing for it get one booking and one 409."""
+    listing = listings_public().select_related("category", "provider").filter(public_id=listing_id).first()
+    if listing is None:
+        raise NotFound("No such listing.")
+    if listing.provider.user_id == client.pk:
+        raise Conflict("You cannot book your own listing.", code="own_listing")
+    flow = _workflow_of(listing)
+    errors: dict[str, list[str]] = {}
+    chosen = listing.packages.filter(name=package).first() if isinstance(package, str) else None
+    if chosen is None:
+        names = ", ".join(listing.packages.values_list("name", flat=True))
+        errors["package"] = [f"Choose one of this listing's packages: {names}."]
+    try:
+        zone = zoneinfo.ZoneInfo(str(time_zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        errors["time_zone"] = ["Use an IANA time zone such as Europe/London."]
+        zone = None
+    if not isinstance(message, str) or len(message) > 5000:
+        errors["message"] = ["Use at most 5,000 characters."]
+    elif flow.key == workflows.QUOTE.key and len(message.strip()) < 10:
+        errors["message"] = ["Describe what you need (at least 10 characters)."]
+    start = None
+    if flow.slot_based:
+        start = _instant(starts_at)
+        if start is None:
+            errors["starts_at"] = ["Use an ISO 8601 time with its offset, from the listing's free slots."]
+    if errors:
+        raise ValidationFailed("The booking could not be made: fix the fields listed.", fields=errors)
+    booking = Booking(
+        listing=listing,
+        package=chosen,
+        package_name=chosen.name,
+        provider=listing.provider,
+        client=client,
+        workflow=flow.key,
+        state=flow.initial,
+        price=chosen.price,
+        currency=listing.currency,
+        commission_bps=category_commission_bps(listing.category),
+        cancellation_policy=_policy_of(listing),
+        client_time_zone=str(zone.key),
+        message=message.strip(),
+    )
+    if flow.slot_based:
+        _place_in_slot(booking, listing, chosen, start)
+    else:
+        booking.save()
+    event = _record(booking, actor=client, role=workflows.CLIENT, action="book", from_state="", to_state=flow.initial)
+    if flow.initial_money:
+        _intend(booking, event, flow.initial_money)
+    _schedule_timer(booking, flow)
+    return booking
+
+
+def _place_in_slot(booking: Booking, listing: Listing, package, start: datetime) -> None:
+    """Check `start` against the free slots and insert the booking on a free seat; the exclusion
+    constraint decides races."""
+    now = timezone.now()
+    if start < now:
+        raise ValidationFailed("That time has passed.", fields={"starts_at": ["Choose a time in the future."]})
+    schedule = schedule_for(listing)
+    if schedule is None:
+        raise Conflict("This provider has not published availability yet.", code="no_availability")
+    _release_lapsed_holds(listing.provider_id, now)
+    zone = zoneinfo.ZoneInfo(schedule.time_zone)
+    local_day = start.astimezone(zone).date()
+    slots = [s for s in listing_free_slots(listing, package, local_day, local_day, now=now) if s.start == start]
+    if not slots:
+        raise Conflict(
+            "That time is not an open slot (outside availability, too soon, too far ahead, or taken); "
+            "pick one from the free slots.",
+            code="slot_unavailable",
+            fields={"starts_at": ["Not a free slot."]},
+        )
+    slot = slots[0]
+    booking.starts_at, booking.ends_at = slot.start, slot.end
+    booking.period = DateTimeTZRange(
+        slot.start - timedelta(minutes=schedule.buffer_before_minutes),
+        slot.end + timedelta(minutes=schedule.buffer_after_minutes),
+    )
+    booking.capacity = schedule.capacity
+    booking.holds_time = True
+    for seat in range(1, schedule.capacity + 1):
+        booking.seat = seat
+        try:
+            with transaction.atomic():
+                booking.save()
+            return
+        except IntegrityError as exc:
+            if "booking_no_double_booking" not in str(exc):
+                raise
+            booking.pk = None
+    raise Conflict("Someone booked that slot a moment ago; pick another one.", code="slot_taken")
+
+
+def _release_lapsed_holds(provider_id: int, now: datetime) -> None:
+    """Holds whose time ran out stop blocking before anyone else books (the timer job would do the same)."""
+    for booking_id in Booking.objects.filter(
+        provider_id=provider_id, holds_time=True, due_action="expire", due_at__lte=now
+    ).values_list("pk", flat=True):
+        _fire_timer(booking_id, now)
+
+
+# --- the engine -------------------------------------------------------------------------------------
+
+
+def roles_of(user, booking: Booking) -> list[str]:
+    roles = []
+    if booking.client_id == user.pk:
+        roles.append(workflows.CLIENT)
+    if booking.provider.user_id == user.pk:
+        roles.append(workflows.PROVIDER)
+    if can(user, "bookings.intervene"):
+        roles.append(workflows.ADMIN)
+    return roles
+
+
+def allowed_actions(booking: Booking, user) -> list[str]:
+    flow = workflows.workflow(booking.workflow)
+    found: list[str] = []
+    for role in roles_of(user, booking):
+        found += [a for a in flow.allowed(booking.state, role) if a not in found]
+    return found
+
+
+@transaction.atomic
+def booking_act(*, user, booking: Booking, action: str, reason: Any = "", data: Any = None) -> Booking:
+    """Apply one workflow action as `user`: 409 with the actions allowed now when it does not fit."""
+    booking = Booking.objects.select_for_update().select_related("provider", "listing").get(pk=booking.pk)
+    roles = roles_of(user, booking)
+    if not roles:
+        raise NotFound("No such booking.")
+    flow = workflows.workflow(booking.workflow)
+    transition = flow.transitions.get(action)
+    role = next(
+        (r for r in roles if transition and booking.state in transition.sources and r in transition.roles), None
+    )
+    if transition is None or role is None:
+        allowed = allowed_actions(booking, user)
+        raise InvalidTransition(
+            f"A {booking.state} booking cannot be '{action}' by you now; allowed: {', '.join(allowed) or 'nothing'}.",
+            fields={"allowed_actions": allowed},
+        )
+    return _apply(booking, flow, action, transition, actor=user, role=role, reason=reason, data=data)
+
+
+def _apply(booking, flow, action, transition, *, actor, role, reason: Any, data: Any, now=None) -> Booking:
+    now = now or timezone.now()
+    if not isinstance(reason, str) or len(reason) > 500:
+        raise ValidationFailed("Use a reason of at most 500 characters.", fields={"reason": ["Too long."]})
+    if transition.reason_required and not reason.strip():
+        raise ValidationFailed("Say why.", fields={"reason": ["Give a reason."]})
+    if transition.not_before:
+        moment = getattr(booking, transition.not_before)
+        if moment is not None and now < moment:
+            raise InvalidTransition(
+                f"'{action}' is possible once the session has "
+                + ("started." if transition.not_before == "starts_at" else "ended."),
+                fields={
+                    "allowed_actions": [a for a in allowed_actions(booking, actor) if a != action] if actor else []
+                },
+            )
+    details = _action_data(booking, action, transition, data)
+    before = booking.state
+    booking.state = transition.target
+    booking.holds_time = transition.target in flow.holds_time_in
+    if transition.target == "confirmed" and not booking.meeting_url:
+        booking.meeting_url = _meeting_url(booking)
+    booking.save()
+    event = _record(
+        booking,
+        actor=actor,
+        role=role,
+        action=action,
+        from_state=before,
+        to_state=booking.state,
+        reason=reason.strip(),
+        data=details,
+    )
+    if transition.money:
+        _intend(booking, event, transition.money, now=now)
+    _schedule_timer(booking, flow)
+    if role == workflows.ADMIN:
+        audit_record(
+            actor=actor,
+            action=f"booking.{action}",
+            target=booking,
+            before={"state": before},
+            after={"state": booking.state},
+            reason=reason.strip(),
+        )
+    return booking
+
+
+def _action_data(booking: Booking, action: str, transition, data: Any) -> dict:
+    """Check and apply what an action carries (a quote's price, terms and validity; a note)."""
+    if not transition.needs:
+        return {}
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            "Send the action's data as an object.", fields={"data": [f"Include {', '.join(transition.needs)}."]}
+        )
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    if "price" in transition.needs:
+        price, market = data.get("price"), marketplace_settings()
+        if (
+            not isinstance(price, int)
+            or isinstance(price, bool)
+            or price < market.min_price
+            or (market.max_price is not None and price > market.max_price)
+        ):
+            errors["data.price"] = [
+                f"Use a whole amount in minor units of {booking.currency}, within the marketplace's price range."
+            ]
+        clean["price"] = price
+    for name, longest in (("terms", 5000), ("message", 5000), ("note", 5000)):
+        if name in transition.needs:
+            value = data.get(name)
+            if not isinstance(value, str) or not value.strip() or len(value) > longest:
+                errors[f"data.{name}"] = [f"Write 1 to {longest:,} characters."]
+            clean[name] = value.strip() if isinstance(value, str) else value
+    if "valid_days" in transition.needs:
+        days = data.get("valid_days")
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
+            errors["data.valid_days"] = ["Use 1 to 60 days."]
+        clean["valid_days"] = days
+    if errors:
+        raise ValidationFailed("The action's data is incomplete: fix the fields listed.", fields=errors)
+    if action == "send_quote":
+        booking.price = clean["price"]
+        expires = timezone.now() + timedelta(days=clean["valid_days"])
+        booking.terms = {"terms": clean["terms"], "expires_at": expires.isoformat(), "price": clean["price"]}
+    elif action == "counter":
+        booking.terms = {**booking.terms, "counter": clean["message"]}
+    return clean
+
+
+def _record(booking, *, actor, role, action, from_state, to_state, reason="", data=None) -> BookingEvent:
+    return BookingEvent.objects.create(
+        booking=booking,
+        actor=actor if getattr(actor, "pk", None) else None,
+        role=role,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _intend(booking: Booking, event: BookingEvent, money: str, *, now=None) -> MoneyIntent:
+    """Record the money a transition asks for; the key makes a replay post nothing new."""
+    amount, kind, share = booking.price, money, None
+    if money == "refund_policy":
+        kind = "refund"
+        notice = booking.starts_at - (now or timezone.now()) if booking.starts_at else None
+        share = workflows.refund_share(booking.cancellation_policy.get("tiers", []), notice)
+        amount = booking.price * share // 100  # rounded down: never refund more than the policy says
+    elif money == "refund_full":
+        kind = "refund"
+    intent, _ = MoneyIntent.objects.get_or_create(
+        idempotency_key=f"{connection.schema_name}:{booking.public_id}:{event.pk}:{kind}",
+        defaults={"booking": booking, "event": event, "kind": kind, "amount": amount, "currency": booking.currency},
+    )
+    if share is not None:
+        event.data = {**event.data, "refund_percent": share}
+        event.save(update_fields=["data"])
+    return intent
+
+
+def _schedule_timer(booking: Booking, flow: workflows.Workflow) -> None:
+    timer = flow.timer_for(booking.state)
+    due_at, due_action = None, ""
+    if timer is not None:
+        anchor = {
+            "entered": timezone.now(),
+            "ends_at": booking.ends_at,
+            "quote_expires_at": datetime.fromisoformat(booking.terms["expires_at"])
+            if booking.terms.get("expires_at")
+            else None,
+        }[timer.anchor]
+        if anchor is not None:
+            due_at, due_action = anchor + timer.default, timer.action
+    Booking.objects.filter(pk=booking.pk).update(due_at=due_at, due_action=due_action)
+    booking.due_at, booking.due_action = due_at, due_action
+
+
+def _meeting_url(booking: Booking) -> str:
+    if booking.listing.location_type == LocationType.ON_SITE:
+        return ""
+    room = f"{connection.schema_name}-{booking.public_id}-{secrets.token_urlsafe(9)}".replace("_", "-")
+    return settings.MEETING_BASE_URL.rstrip("/") + "/" + room
+
+
+@transaction.atomic
+def _fire_timer(booking_id: int, now: datetime) -> bool:
+    """Run one booking's due timer. Idempotent: a booking that moved on (or was already handled) is
+    left alone."""
+    booking = Booking.objects.select_for_update().select_related("provider", "listing").filter(pk=booking_id).first()
+    if booking is None or not booking.due_action or booking.due_at is None or booking.due_at > now:
+        return False
+    flow = workflows.workflow(booking.workflow)
+    transition = flow.transitions.get(booking.due_action)
+    if transition is None or booking.state not in transition.sources:
+        Booking.objects.filter(pk=booking.pk).update(due_at=None, due_action="")
+        return False
+    _apply(
+        booking, flow, booking.due_action, transition, actor=None, role=workflows.SYSTEM, reason="", data=None, now=now
+    )
+    return True
+
+
+def timers_run(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Fire every due timer in the current marketplace (the beat job). Running it twice changes
+    nothing the second time."""
+    now = now or timezone.now()
+    due = list(
+        Booking.objects.filter(due_at__lte=now)
+        .exclude(due_action="")
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(_fire_timer(pk, now) for pk in due)

@@ -1,0 +1,168 @@
+"""Booking workflows as data: states, transitions (who may trigger each, from which states), the
+money each asks for, and timers. The engine in `services.py` reads these tables; nothing about a
+preset is coded anywhere else.
+
+Roles: `client`, `provider`, `admin` (marketplace admins and moderators, intervening) and `system`
+(timers). Money actions are recorded as intents for the payments engine: `hold` (charge into escrow),
+`void` (drop a hold), `release` (escrow to the provider, minus commissions), `refund` (per the
+cancellation policy, or in full)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+CLIENT, PROVIDER, ADMIN, SYSTEM = "client", "provider", "admin", "system"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    money: str | None = None  # hold | void | release | refund_policy | refund_full
+    not_before: str | None = None  # "starts_at" / "ends_at": only once that moment has passed
+    needs: tuple[str, ...] = ()  # fields the action's data must carry
+    reason_required: bool = False
+
+
+@dataclass(frozen=True)
+class Timer:
+    """Entering `state` schedules `action` (by the system) at `anchor` + the tunable `setting`."""
+
+    state: str
+    action: str
+    anchor: str  # entered | ends_at | quote_expires_at
+    setting: str
+    default: timedelta
+
+
+@dataclass(frozen=True)
+class Workflow:
+    key: str
+    label: str
+    initial: str
+    slot_based: bool  # books a time slot (and so holds the provider's time)
+    holds_time_in: frozenset[str]  # states whose bookings keep the slot
+    transitions: dict[str, Transition]
+    timers: tuple[Timer, ...] = ()
+    initial_money: str | None = None  # what creating the booking asks for
+    finals: frozenset[str] = field(default_factory=frozenset)
+
+    def allowed(self, state: str, role: str) -> list[str]:
+        return [a for a, t in self.transitions.items() if state in t.sources and role in t.roles]
+
+    def timer_for(self, state: str) -> Timer | None:
+        return next((t for t in self.timers if t.state == state), None)
+
+
+def _t(sources, target, roles, **kw) -> Transition:
+    return Transition(frozenset(sources if not isinstance(sources, str) else [sources]), target, frozenset(roles), **kw)
+
+
+# After a session (time-slot presets): complete, no-shows, cancellations.
+_SESSION = {
+    "complete": _t("confirmed", "completed", {PROVIDER, ADMIN}, money="release", not_before="ends_at"),
+    "auto_complete": _t("confirmed", "completed", {SYSTEM}, money="release", not_before="ends_at"),
+    "cancel": _t("confirmed", "cancelled", {CLIENT}, money="refund_policy"),
+    "cancel_by_provider": _t("confirmed", "cancelled", {PROVIDER, ADMIN}, money="refund_full", reason_required=True),
+    "report_provider_no_show": _t("confirmed", "no_show", {CLIENT}, money="refund_full", not_before="starts_at"),
+    "report_client_no_show": _t("confirmed", "no_show", {PROVIDER}, money="release", not_before="starts_at"),
+}
+_AUTO_COMPLETE = Timer("confirmed", "auto_complete", "ends_at", "auto_complete_after_hours", timedelta(hours=48))
+
+INSTANT = Workflow(
+    key="instant",
+    label="Instant booking",
+    initial="pending_payment",
+    slot_based=True,
+    holds_time_in=frozenset({"pending_payment", "confirmed"}),
+    transitions={
+        "pay": _t("pending_payment", "confirmed", {CLIENT}, money="hold"),
+        "expire": _t("pending_payment", "expired", {SYSTEM}),
+        "abandon": _t("pending_payment", "cancelled", {CLIENT}),
+        **_SESSION,
+    },
+    timers=(
+        Timer("pending_payment", "expire", "entered", "payment_within_minutes", timedelta(minutes=15)),
+        _AUTO_COMPLETE,
+    ),
+    finals=frozenset({"completed", "cancelled", "expired", "no_show"}),
+)
+
+REQUEST = Workflow(
+    key="request",
+    label="Request to book",
+    initial="requested",
+    slot_based=True,
+    holds_time_in=frozenset({"requested", "confirmed"}),
+    initial_money="hold",
+    transitions={
+        "accept": _t("requested", "confirmed", {PROVIDER}),
+        "decline": _t("requested", "declined", {PROVIDER}, money="void", reason_required=True),
+        "withdraw": _t("requested", "cancelled", {CLIENT}, money="void"),
+        "expire": _t("requested", "expired", {SYSTEM}, money="void"),
+        **_SESSION,
+    },
+    timers=(
+        Timer("requested", "expire", "entered", "accept_within_hours", timedelta(hours=24)),
+        _AUTO_COMPLETE,
+    ),
+    finals=frozenset({"completed", "cancelled", "declined", "expired", "no_show"}),
+)
+
+QUOTE = Workflow(
+    key="quote",
+    label="Inquiry → quote → accept",
+    initial="inquiry",
+    slot_based=False,
+    holds_time_in=frozenset(),
+    transitions={
+        "send_quote": _t("inquiry", "quoted", {PROVIDER}, needs=("price", "terms", "valid_days")),
+        "accept_quote": _t("quoted", "accepted", {CLIENT}, money="hold"),
+        "counter": _t("quoted", "inquiry", {CLIENT}, needs=("message",)),
+        "decline_quote": _t("quoted", "declined", {CLIENT}),
+        "expire_quote": _t("quoted", "expired", {SYSTEM}),
+        "withdraw": _t({"inquiry", "quoted"}, "cancelled", {CLIENT}),
+        "deliver": _t("accepted", "delivered", {PROVIDER}, needs=("note",)),
+        "accept_delivery": _t("delivered", "completed", {CLIENT}, money="release"),
+        "auto_accept": _t("delivered", "completed", {SYSTEM}, money="release"),
+        "request_changes": _t("delivered", "accepted", {CLIENT}, reason_required=True),
+        "cancel": _t("accepted", "cancelled", {CLIENT}, money="refund_policy"),
+        "cancel_by_provider": _t("accepted", "cancelled", {PROVIDER, ADMIN}, money="refund_full", reason_required=True),
+    },
+    timers=(
+        Timer("quoted", "expire_quote", "quote_expires_at", "quote_grace_hours", timedelta(0)),
+        Timer("delivered", "auto_accept", "entered", "auto_accept_after_days", timedelta(days=3)),
+    ),
+    finals=frozenset({"completed", "cancelled", "declined", "expired"}),
+)
+
+PRESETS: dict[str, Workflow] = {w.key: w for w in (INSTANT, REQUEST, QUOTE)}
+
+
+def workflow(key: str) -> Workflow:
+    return PRESETS[key]
+
+
+# Cancellation policies: the refund share by notice before the session starts (hours, percent),
+# longest notice first; nothing after the start. A category may define its own tiers ("custom").
+CANCELLATION_POLICIES: dict[str, list[list[int]]] = {
+    "flexible": [[24, 100], [0, 50]],
+    "moderate": [[120, 100], [24, 50], [0, 0]],
+    "strict": [[168, 50], [0, 0]],
+}
+
+
+def refund_share(tiers: list[list[int]], notice: timedelta | None) -> int:
+    """Percent of the price refunded when cancelling with `notice` before the start (None: not a
+    session, so the first tier applies)."""
+    if notice is None:
+        return tiers[0][1] if tiers else 100
+    if notice < timedelta(0):
+        return 0
+    hours = notice.total_seconds() / 3600
+    for minimum_hours, percent in tiers:
+        if hours >= minimum_hours:
+            return percent
+    return 0
