@@ -278,6 +278,13 @@ def _place_in_slot(booking: Booking, listing: Listing, package, start: datetime)
     )
     booking.capacity = schedule.capacity
     booking.holds_time = True
+    # Concurrent inserts that violate an exclusion constraint wait on each other and can deadlock;
+    # queueing this provider's bookings (until commit) keeps the race orderly. The constraint stays
+    # the guarantee: the losers' inserts fail on it and get a clean 409.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(current_schema()), %s)", [listing.provider_id % 2_147_483_647]
+        )
     for seat in range(1, schedule.capacity + 1):
         booking.seat = seat
         try:

@@ -148,7 +148,7 @@ class BookingCreateSerializer(serializers.Serializer):
     message = serializers.CharField(required=False, help_text="a note, or the inquiry (quote workflow)")
 
 
-class ActionSerializer(serializers.Serializer):
+class BookingActionSerializer(serializers.Serializer):
     action = serializers.CharField()
     reason = serializers.CharField(required=False)
     data = serializers.DictField(
@@ -202,10 +202,18 @@ class MyAvailabilityView(APIView):
         return _schedule_response(schedule)
 
 
+class TimeOffSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    note = serializers.CharField(required=False)
+
+
 class MyTimeOffView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="Add time off (no bookings then)", responses={201: None})
+    @extend_schema(
+        summary="Add time off (no bookings then)", request=TimeOffSerializer, responses={201: TimeOffSerializer}
+    )
     def post(self, request):
         body = json_object(request)
         off = services.time_off_add(
@@ -331,7 +339,7 @@ class BookingActionView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=ActionSerializer,
+        request=BookingActionSerializer,
         responses={200: BookingSerializer},
         summary="Apply a workflow action; 409 lists the actions allowed now",
     )
