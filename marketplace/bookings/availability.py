@@ -71,12 +71,15 @@ def candidate_slots(rules: Rules, first: date, last: date) -> list[tuple[datetim
     day = first
     while day <= last:
         windows = rules.overrides.get(day, rules.weekly.get(day.weekday(), []))
+        midnight = datetime.combine(day, time(0))
+        offset = zone.utcoffset(midnight)
+        steady = offset == zone.utcoffset(midnight + timedelta(days=1))  # no DST change today: fast path
         for window in windows:
             local = datetime.combine(day, window.start)
             local_end = datetime.combine(day, window.end)
-            end_utc = _window_end(local_end, zone)
+            end_utc = (local_end - offset).replace(tzinfo=UTC) if steady else _window_end(local_end, zone)
             while local < local_end:
-                start_utc = _exists(local, zone)
+                start_utc = (local - offset).replace(tzinfo=UTC) if steady else _exists(local, zone)
                 if start_utc is not None:
                     if start_utc + rules.slot > end_utc:
                         break

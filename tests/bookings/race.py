@@ -24,10 +24,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _attempt(schema: str, client_id: int, listing_id: str, starts: list[str], barrier, results) -> None:
+    """One client: book its preferred slot; after a 409, look at the free slots again and take the
+    first one it still likes, until it has a booking or nothing is left."""
+    from datetime import datetime
+
     from django.db import connection
 
     from accounts.models import User
+    from marketplace.bookings.selectors import listing_free_slots
     from marketplace.bookings.services import booking_create
+    from marketplace.catalogue.models import Listing
     from marketplace.common.errors import DomainError
     from tenants.context import tenant_context
     from tenants.models import Tenant
@@ -36,21 +42,28 @@ def _attempt(schema: str, client_id: int, listing_id: str, starts: list[str], ba
     tenant = Tenant.objects.get(schema_name=schema)
     with tenant_context(tenant):
         client = User.objects.get(pk=client_id)
+        listing = Listing.objects.get(public_id=listing_id)
+        package = listing.packages.get()
+        day = datetime.fromisoformat(starts[0]).date()
         barrier.wait()
-        for start in starts:  # the first free one wins; each try is a real booking attempt
+        wanted = list(starts)
+        status = 409
+        while wanted:
             try:
-                booking_create(client=client, listing_id=listing_id, package="Hour", starts_at=start)
-                results.put(201)
-                return
+                booking_create(client=client, listing_id=listing_id, package="Hour", starts_at=wanted[0])
+                status = 201
+                break
             except DomainError as error:
                 if error.status_code != 409:
-                    results.put(error.status_code)
-                    return
+                    status = error.status_code
+                    break
             except Exception:  # noqa: BLE001 - reported as a server error, which the caller asserts on
                 traceback.print_exc()
-                results.put(500)
-                return
-        results.put(409)
+                status = 500
+                break
+            free = {slot.start for slot in listing_free_slots(listing, package, day, day)}
+            wanted = [start for start in wanted if datetime.fromisoformat(start) in free]
+        results.put(status)
     connection.close()
 
 
