@@ -217,3 +217,49 @@ class MoneyIntent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency}"
+
+
+class MilestoneState(models.TextChoices):
+    PENDING = "pending", "Not delivered yet"
+    DELIVERED = "delivered", "Delivered, waiting for the client"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class Milestone(TimeStampedModel):
+    """A part of a milestone project: its share of the price is released when the client accepts it
+    (or automatically some days after delivery)."""
+
+    public_id = PublicIdField("mst")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="milestones")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=120)
+    amount = models.BigIntegerField()  # minor units; the milestones of a booking add up to its price
+    due_date = models.DateField()
+    state = models.CharField(max_length=20, choices=MilestoneState.choices, default=MilestoneState.PENDING)
+    delivery_note = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    auto_accept_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "position"], name="milestone_position_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="milestone_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.state})"
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar feed of their bookings: the token in the URL is the only key;
+    revoking replaces it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id}"
