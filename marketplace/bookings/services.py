@@ -22,6 +22,8 @@ from marketplace.bookings.models import (
     Booking,
     BookingEvent,
     DateOverride,
+    Milestone,
+    MilestoneState,
     MoneyIntent,
     TimeOff,
     WeeklyRule,
@@ -176,8 +178,6 @@ def _workflow_of(listing: Listing) -> workflows.Workflow:
             "This marketplace does not take bookings through this listing's workflow at the moment.",
             code="workflow_not_allowed",
         )
-    if key not in workflows.PRESETS:
-        raise Conflict("Milestone projects are not open for booking yet.", code="workflow_not_available")
     return workflows.workflow(key)
 
 
@@ -215,7 +215,7 @@ def booking_create(
         zone = None
     if not isinstance(message, str) or len(message) > 5000:
         errors["message"] = ["Use at most 5,000 characters."]
-    elif flow.key == workflows.QUOTE.key and len(message.strip()) < 10:
+    elif not flow.slot_based and len(message.strip()) < 10:
         errors["message"] = ["Describe what you need (at least 10 characters)."]
     start = None
     if flow.slot_based:
@@ -366,6 +366,7 @@ def _apply(booking, flow, action, transition, *, actor, role, reason: Any, data:
                 },
             )
     details = _action_data(booking, action, transition, data)
+    milestone = _milestone_for(booking, action, transition, details, now=now) if transition.milestone_target else None
     before = booking.state
     booking.state = transition.target
     booking.holds_time = transition.target in flow.holds_time_in
@@ -383,7 +384,17 @@ def _apply(booking, flow, action, transition, *, actor, role, reason: Any, data:
         data=details,
     )
     if transition.money:
-        _intend(booking, event, transition.money, now=now)
+        _intend(booking, event, transition.money, now=now, milestone=milestone)
+    if action == "accept_quote" and booking.terms.get("milestones"):
+        _milestones_create(booking)
+    if milestone is not None and not booking.milestones.exclude(state=MilestoneState.ACCEPTED).exists():
+        # The last milestone accepted: the project is done.
+        finish = flow.transitions["complete"]
+        booking.state = finish.target
+        booking.save(update_fields=["state", "updated_at"])
+        _record(
+            booking, actor=None, role=workflows.SYSTEM, action="complete", from_state=before, to_state=booking.state
+        )
     _schedule_timer(booking, flow)
     if role == workflows.ADMIN:
         audit_record(
@@ -425,6 +436,17 @@ def _action_data(booking: Booking, action: str, transition, data: Any) -> dict:
             if not isinstance(value, str) or not value.strip() or len(value) > longest:
                 errors[f"data.{name}"] = [f"Write 1 to {longest:,} characters."]
             clean[name] = value.strip() if isinstance(value, str) else value
+    if "milestones" in transition.needs:
+        clean["milestones"] = _milestone_plan(data.get("milestones"), booking, errors)
+    if "milestone" in transition.needs:
+        milestone = data.get("milestone")
+        if not isinstance(milestone, str) or not booking.milestones.filter(public_id=milestone).exists():
+            errors["data.milestone"] = [
+                "Name one of this booking's milestones: "
+                + ", ".join(booking.milestones.values_list("public_id", flat=True))
+                + "."
+            ]
+        clean["milestone"] = milestone
     if "valid_days" in transition.needs:
         days = data.get("valid_days")
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
@@ -433,12 +455,88 @@ def _action_data(booking: Booking, action: str, transition, data: Any) -> dict:
     if errors:
         raise ValidationFailed("The action's data is incomplete: fix the fields listed.", fields=errors)
     if action == "send_quote":
-        booking.price = clean["price"]
+        plan = clean.get("milestones")
+        booking.price = sum(m["amount"] for m in plan) if plan else clean["price"]
         expires = timezone.now() + timedelta(days=clean["valid_days"])
-        booking.terms = {"terms": clean["terms"], "expires_at": expires.isoformat(), "price": clean["price"]}
+        booking.terms = {"terms": clean["terms"], "expires_at": expires.isoformat(), "price": booking.price}
+        if plan:
+            booking.terms["milestones"] = plan
     elif action == "counter":
         booking.terms = {**booking.terms, "counter": clean["message"]}
     return clean
+
+
+def _milestone_plan(items: Any, booking: Booking, errors: dict) -> list[dict]:
+    """A quote's milestones: 1 to 20, each with a title, a positive amount and a due date on or
+    after the previous one's; together within the marketplace's price range."""
+    if not isinstance(items, list) or not 1 <= len(items) <= 20:
+        errors["data.milestones"] = ["List 1 to 20 milestones, each with title, amount and due_date."]
+        return []
+    plan, previous = [], timezone.localdate()
+    for index, item in enumerate(items):
+        where = f"data.milestones[{index}]"
+        item = item if isinstance(item, dict) else {}
+        title, amount = item.get("title"), item.get("amount")
+        try:
+            due = date.fromisoformat(str(item.get("due_date")))
+        except ValueError:
+            due = None
+        if not isinstance(title, str) or not 2 <= len(title.strip()) <= 120:
+            errors[f"{where}.title"] = ["Use 2 to 120 characters."]
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            errors[f"{where}.amount"] = [f"Use a positive whole amount in minor units of {booking.currency}."]
+        if due is None or due < previous:
+            errors[f"{where}.due_date"] = ["Use a date (YYYY-MM-DD) from today, not before the previous milestone's."]
+        else:
+            previous = due
+        plan.append(
+            {
+                "title": title.strip() if isinstance(title, str) else title,
+                "amount": amount,
+                "due_date": due.isoformat() if due else None,
+            }
+        )
+    market = marketplace_settings()
+    total = sum(m["amount"] for m in plan if isinstance(m["amount"], int))
+    if not any(k.startswith("data.milestones") for k in errors) and (
+        total < market.min_price or (market.max_price is not None and total > market.max_price)
+    ):
+        errors["data.milestones"] = ["The milestones add up to a price outside the marketplace's price range."]
+    return plan
+
+
+def _milestones_create(booking: Booking) -> None:
+    Milestone.objects.bulk_create(
+        Milestone(
+            booking=booking,
+            position=index,
+            title=m["title"],
+            amount=m["amount"],
+            due_date=date.fromisoformat(m["due_date"]),
+        )
+        for index, m in enumerate(booking.terms["milestones"], start=1)
+    )
+
+
+def _milestone_for(booking: Booking, action: str, transition, details: dict, *, now) -> Milestone:
+    """Move the milestone an action names; 409 when it is not in a state the action applies to."""
+    milestone = booking.milestones.select_for_update().get(public_id=details["milestone"])
+    if milestone.state not in transition.milestone_sources:
+        raise InvalidTransition(
+            f"Milestone '{milestone.title}' is {milestone.get_state_display().lower()}; '{action}' does not apply.",
+            code="milestone_state",
+        )
+    milestone.state = transition.milestone_target
+    if milestone.state == MilestoneState.DELIVERED:
+        milestone.delivery_note = details.get("note", "")
+        milestone.delivered_at = now
+        milestone.auto_accept_at = now + workflows.MILESTONE_AUTO_ACCEPT
+    elif milestone.state == MilestoneState.ACCEPTED:
+        milestone.accepted_at, milestone.auto_accept_at = now, None
+    else:
+        milestone.auto_accept_at = None
+    milestone.save()
+    return milestone
 
 
 def _record(booking, *, actor, role, action, from_state, to_state, reason="", data=None) -> BookingEvent:
@@ -454,9 +552,16 @@ def _record(booking, *, actor, role, action, from_state, to_state, reason="", da
     )
 
 
-def _intend(booking: Booking, event: BookingEvent, money: str, *, now=None) -> MoneyIntent:
+def _intend(booking: Booking, event: BookingEvent, money: str, *, now=None, milestone=None) -> MoneyIntent | None:
     """Record the money a transition asks for; the key makes a replay post nothing new."""
     amount, kind, share = booking.price, money, None
+    if money == "release_milestone":
+        kind, amount = "release", milestone.amount
+    elif money == "refund_unreleased":
+        released = sum(booking.money_intents.filter(kind="release").values_list("amount", flat=True))
+        kind, amount = "refund", booking.price - released
+        if amount == 0:
+            return None
     if money == "refund_policy":
         kind = "refund"
         notice = booking.starts_at - (now or timezone.now()) if booking.starts_at else None
@@ -465,7 +570,8 @@ def _intend(booking: Booking, event: BookingEvent, money: str, *, now=None) -> M
     elif money == "refund_full":
         kind = "refund"
     intent, _ = MoneyIntent.objects.get_or_create(
-        idempotency_key=f"{connection.schema_name}:{booking.public_id}:{event.pk}:{kind}",
+        idempotency_key=f"{connection.schema_name}:{booking.public_id}:{event.pk}:{kind}"
+        + (f":{milestone.public_id}" if milestone is not None else ""),
         defaults={"booking": booking, "event": event, "kind": kind, "amount": amount, "currency": booking.currency},
     )
     if share is not None:
@@ -484,6 +590,10 @@ def _schedule_timer(booking: Booking, flow: workflows.Workflow) -> None:
             "quote_expires_at": datetime.fromisoformat(booking.terms["expires_at"])
             if booking.terms.get("expires_at")
             else None,
+            "milestone_auto_accept": booking.milestones.filter(state=MilestoneState.DELIVERED)
+            .order_by("auto_accept_at")
+            .values_list("auto_accept_at", flat=True)
+            .first(),
         }[timer.anchor]
         if anchor is not None:
             due_at, due_action = anchor + timer.default, timer.action
@@ -510,8 +620,15 @@ def _fire_timer(booking_id: int, now: datetime) -> bool:
     if transition is None or booking.state not in transition.sources:
         Booking.objects.filter(pk=booking.pk).update(due_at=None, due_action="")
         return False
+    data = None
+    if transition.milestone_target:
+        due = booking.milestones.filter(state=MilestoneState.DELIVERED, auto_accept_at__lte=now).first()
+        if due is None:
+            _schedule_timer(booking, flow)
+            return False
+        data = {"milestone": due.public_id}
     _apply(
-        booking, flow, booking.due_action, transition, actor=None, role=workflows.SYSTEM, reason="", data=None, now=now
+        booking, flow, booking.due_action, transition, actor=None, role=workflows.SYSTEM, reason="", data=data, now=now
     )
     return True
 

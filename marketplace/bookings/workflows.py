@@ -24,6 +24,10 @@ class Transition:
     not_before: str | None = None  # "starts_at" / "ends_at": only once that moment has passed
     needs: tuple[str, ...] = ()  # fields the action's data must carry
     reason_required: bool = False
+    # Milestone actions act on one milestone (named in data.milestone) in these states, moving it to
+    # `milestone_target`; the booking itself stays where it is until every milestone is accepted.
+    milestone_sources: frozenset[str] = frozenset()
+    milestone_target: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,69 @@ QUOTE = Workflow(
     finals=frozenset({"completed", "cancelled", "declined", "expired"}),
 )
 
-PRESETS: dict[str, Workflow] = {w.key: w for w in (INSTANT, REQUEST, QUOTE)}
+MILESTONE = Workflow(
+    key="milestone",
+    label="Milestone project",
+    initial="inquiry",
+    slot_based=False,
+    holds_time_in=frozenset(),
+    transitions={
+        "send_quote": _t("inquiry", "quoted", {PROVIDER}, needs=("milestones", "terms", "valid_days")),
+        "accept_quote": _t("quoted", "in_progress", {CLIENT}, money="hold"),
+        "counter": _t("quoted", "inquiry", {CLIENT}, needs=("message",)),
+        "decline_quote": _t("quoted", "declined", {CLIENT}),
+        "expire_quote": _t("quoted", "expired", {SYSTEM}),
+        "withdraw": _t({"inquiry", "quoted"}, "cancelled", {CLIENT}),
+        "deliver_milestone": _t(
+            "in_progress",
+            "in_progress",
+            {PROVIDER},
+            needs=("milestone", "note"),
+            milestone_sources=frozenset({"pending", "changes_requested"}),
+            milestone_target="delivered",
+        ),
+        "accept_milestone": _t(
+            "in_progress",
+            "in_progress",
+            {CLIENT},
+            money="release_milestone",
+            needs=("milestone",),
+            milestone_sources=frozenset({"delivered"}),
+            milestone_target="accepted",
+        ),
+        "auto_accept_milestone": _t(
+            "in_progress",
+            "in_progress",
+            {SYSTEM},
+            money="release_milestone",
+            needs=("milestone",),
+            milestone_sources=frozenset({"delivered"}),
+            milestone_target="accepted",
+        ),
+        "request_changes": _t(
+            "in_progress",
+            "in_progress",
+            {CLIENT},
+            needs=("milestone",),
+            reason_required=True,
+            milestone_sources=frozenset({"delivered"}),
+            milestone_target="changes_requested",
+        ),
+        "complete": _t("in_progress", "completed", {SYSTEM}),  # when the last milestone is accepted
+        "cancel_by_provider": _t(
+            "in_progress", "cancelled", {PROVIDER, ADMIN}, money="refund_unreleased", reason_required=True
+        ),
+    },
+    timers=(
+        Timer("quoted", "expire_quote", "quote_expires_at", "quote_grace_hours", timedelta(0)),
+        # The earliest delivered milestone's auto-accept moment (set when it is delivered).
+        Timer("in_progress", "auto_accept_milestone", "milestone_auto_accept", "auto_accept_after_days", timedelta(0)),
+    ),
+    finals=frozenset({"completed", "cancelled", "declined", "expired"}),
+)
+MILESTONE_AUTO_ACCEPT = timedelta(days=7)
+
+PRESETS: dict[str, Workflow] = {w.key: w for w in (INSTANT, REQUEST, QUOTE, MILESTONE)}
 
 
 def workflow(key: str) -> Workflow:

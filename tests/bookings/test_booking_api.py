@@ -406,3 +406,136 @@ def test_bad_availability_names_each_field_and_keeps_the_old_one(api_a, tutoring
     }
     kept = api_a.get("/api/v1/providers/me/availability/", **tutor).json()
     assert kept["time_zone"] == "Europe/London" and len(kept["weekly"]) == 7
+
+
+def _agency_listing(tenant, slug="web-applications"):
+    with tenant_context(tenant):
+        user = UserFactory(email="devshop@example.org", is_provider=True)
+        ProviderProfile.objects.create(user=user, headline="Django shop", status="approved")
+        listing = listing_create(
+            user=user,
+            category=Category.objects.get(slug=slug).public_id,
+            title="Web application build",
+            description="From a first sketch to a running product.",
+            attributes={"tech_stack": ["Python"], "years_experience": 9},
+            packages=[{"name": "Project", "price": 500000, "delivery_days": 60}],
+        )
+        UserFactory(email="startup@example.org")
+        return listing_transition(user=user, listing=listing, action="submit").public_id
+
+
+def _milestone_project(api, listing):
+    client = _auth(api, "startup@example.org")
+    inquiry = api.post(
+        "/api/v1/bookings/",
+        {"listing": listing, "package": "Project", "message": "We need a booking system for our clinic."},
+        format="json",
+        **client,
+    ).json()
+    soon = _day(14).isoformat()
+    later = _day(40).isoformat()
+    quoted = _act(
+        api,
+        inquiry["id"],
+        "send_quote",
+        "devshop@example.org",
+        data={
+            "terms": "Two milestones; fixes for 30 days.",
+            "valid_days": 5,
+            "milestones": [
+                {"title": "Prototype", "amount": 200000, "due_date": soon},
+                {"title": "Launch", "amount": 350001, "due_date": later},
+            ],
+        },
+    )
+    assert quoted.status_code == 200, quoted.content
+    return inquiry["id"], quoted.json()
+
+
+def test_quoted_milestone_project_releases_each_part_on_acceptance(api_b, tenant_b):
+    listing = _agency_listing(tenant_b)
+    booking, quoted = _milestone_project(api_b, listing)
+
+    assert (quoted["workflow"], quoted["state"], quoted["price"]["amount"]) == ("milestone", "quoted", 550001)
+    started = _act(api_b, booking, "accept_quote", "startup@example.org").json()
+    first, second = (m["id"] for m in started["milestones"])
+    early_accept = _act(api_b, booking, "accept_milestone", "startup@example.org", data={"milestone": first})
+    delivered = _act(
+        api_b, booking, "deliver_milestone", "devshop@example.org", data={"milestone": first, "note": "Clickable."}
+    ).json()
+    changes = _act(
+        api_b, booking, "request_changes", "startup@example.org", reason="Bigger buttons", data={"milestone": first}
+    )
+    _act(api_b, booking, "deliver_milestone", "devshop@example.org", data={"milestone": first, "note": "Bigger."})
+    accepted = _act(api_b, booking, "accept_milestone", "startup@example.org", data={"milestone": first}).json()
+
+    assert started["state"] == "in_progress" and [m["kind"] for m in started["money"]] == ["hold"]
+    assert started["money"][0]["amount"]["amount"] == 550001
+    assert [m["state"] for m in started["milestones"]] == ["pending", "pending"]
+    assert early_accept.status_code == 409 and early_accept.json()["error"]["code"] == "milestone_state"
+    assert delivered["due_action"] == "auto_accept_milestone" and delivered["milestones"][0]["state"] == "delivered"
+    assert changes.json()["milestones"][0]["state"] == "changes_requested"
+    assert accepted["state"] == "in_progress"
+    assert [(m["kind"], m["amount"]["amount"]) for m in accepted["money"]] == [("hold", 550001), ("release", 200000)]
+
+    # The second milestone is delivered and nobody answers: it is accepted automatically, and the project ends.
+    _act(api_b, booking, "deliver_milestone", "devshop@example.org", data={"milestone": second, "note": "Live."})
+    with tenant_context(tenant_b):
+        assert timers_run(now=datetime.now(UTC) + timedelta(days=8)) == 1
+        assert timers_run(now=datetime.now(UTC) + timedelta(days=8)) == 0
+        done = Booking.objects.get(public_id=booking)
+        assert done.state == "completed"
+        releases = list(done.money_intents.filter(kind="release").values_list("amount", flat=True))
+        assert releases == [200000, 350001] and sum(releases) == done.price  # every cent released once
+
+
+def test_bad_milestone_plans_are_refused_field_by_field(api_b, tenant_b):
+    listing = _agency_listing(tenant_b)
+    inquiry = api_b.post(
+        "/api/v1/bookings/",
+        {"listing": listing, "package": "Project", "message": "We need a booking system for our clinic."},
+        format="json",
+        **_auth(api_b, "startup@example.org"),
+    ).json()
+
+    response = _act(
+        api_b,
+        inquiry["id"],
+        "send_quote",
+        "devshop@example.org",
+        data={
+            "terms": "T",
+            "valid_days": 5,
+            "milestones": [
+                {"title": "Later", "amount": 100, "due_date": _day(20).isoformat()},
+                {"title": "", "amount": -1, "due_date": _day(10).isoformat()},
+            ],
+        },
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {
+        "data.milestones[1].title",
+        "data.milestones[1].amount",
+        "data.milestones[1].due_date",
+    }
+    with tenant_context(tenant_b):
+        assert Booking.objects.get(public_id=inquiry["id"]).state == "inquiry"
+
+
+def test_provider_cancelling_a_project_refunds_only_what_was_not_released(api_b, tenant_b):
+    listing = _agency_listing(tenant_b)
+    booking, quoted = _milestone_project(api_b, listing)
+    started = _act(api_b, booking, "accept_quote", "startup@example.org").json()
+    first = started["milestones"][0]["id"]
+    _act(api_b, booking, "deliver_milestone", "devshop@example.org", data={"milestone": first, "note": "Done."})
+    _act(api_b, booking, "accept_milestone", "startup@example.org", data={"milestone": first})
+
+    cancelled = _act(api_b, booking, "cancel_by_provider", "devshop@example.org", reason="Team left").json()
+
+    assert cancelled["state"] == "cancelled"
+    assert [(m["kind"], m["amount"]["amount"]) for m in cancelled["money"]] == [
+        ("hold", 550001),
+        ("release", 200000),
+        ("refund", 350001),
+    ]

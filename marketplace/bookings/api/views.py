@@ -92,6 +92,22 @@ class IntentSerializer(serializers.Serializer):
         return Money(intent.amount, intent.currency).as_dict()
 
 
+class MilestoneSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    position = serializers.IntegerField()
+    title = serializers.CharField()
+    amount = serializers.SerializerMethodField()
+    due_date = serializers.DateField()
+    state = serializers.CharField()
+    delivery_note = serializers.CharField()
+    delivered_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField()
+    auto_accept_at = serializers.DateTimeField()
+
+    def get_amount(self, milestone) -> dict:
+        return Money(milestone.amount, milestone.booking.currency).as_dict()
+
+
 class BookingSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="public_id", read_only=True)
     listing = serializers.CharField(source="listing.public_id")
@@ -102,6 +118,7 @@ class BookingSerializer(serializers.ModelSerializer):
     allowed_actions = serializers.SerializerMethodField()
     timeline = EventSerializer(source="events", many=True)
     money = IntentSerializer(source="money_intents", many=True)
+    milestones = MilestoneSerializer(many=True)
 
     class Meta:
         model = Booking
@@ -129,6 +146,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "allowed_actions",
             "timeline",
             "money",
+            "milestones",
             "created_at",
         ]
 
@@ -152,7 +170,8 @@ class BookingActionSerializer(serializers.Serializer):
     action = serializers.CharField()
     reason = serializers.CharField(required=False)
     data = serializers.DictField(
-        required=False, help_text="send_quote: price, terms, valid_days; counter: message; deliver: note"
+        required=False, help_text="send_quote: price (or milestones: [{title, amount, due_date}]), terms, valid_days; "
+        "counter: message; deliver: note; milestone actions: milestone (its id) and, to deliver, note"
     )
 
 
@@ -287,7 +306,7 @@ def _detail(booking_id: str, request) -> Response:
 def _visible(user):
     bookings = Booking.objects.all() if can(user, "bookings.intervene") else selectors.bookings_visible_to(user)
     return bookings.select_related("listing", "provider__user", "client").prefetch_related(
-        "events__actor", "money_intents"
+        "events__actor", "money_intents", "milestones__booking"
     )
 
 
