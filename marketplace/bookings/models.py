@@ -148,6 +148,7 @@ class Booking(TimeStampedModel):
     currency = models.CharField(max_length=3)
     commission_bps = models.PositiveIntegerField()
     cancellation_policy = models.JSONField(default=dict)
+    timer_settings = models.JSONField(default=dict)  # the category's timer tuning when booked
     client_time_zone = models.CharField(max_length=64, default="UTC")
     message = models.TextField(blank=True)  # the client's note or inquiry
     terms = models.JSONField(default=dict, blank=True)  # workflow data: quote, counter offer

@@ -30,7 +30,12 @@ from marketplace.bookings.models import (
 )
 from marketplace.bookings.selectors import listing_free_slots, schedule_for
 from marketplace.catalogue.models import Listing, LocationType
-from marketplace.catalogue.selectors import category_commission_bps, category_workflow, listings_public
+from marketplace.catalogue.selectors import (
+    category_booking_settings,
+    category_commission_bps,
+    category_workflow,
+    listings_public,
+)
 from marketplace.common.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from marketplace.configuration.selectors import marketplace_settings
 from marketplace.providers.models import ProviderProfile
@@ -181,8 +186,11 @@ def _workflow_of(listing: Listing) -> workflows.Workflow:
     return workflows.workflow(key)
 
 
-def _policy_of(listing: Listing) -> dict:
-    return {"name": "flexible", "tiers": workflows.CANCELLATION_POLICIES["flexible"]}
+def _policy_of(tuned: dict) -> dict:
+    policy = tuned["cancellation_policy"]
+    if isinstance(policy, str):
+        return {"name": policy, "tiers": workflows.CANCELLATION_POLICIES[policy]}
+    return {"name": "custom", "tiers": policy}
 
 
 @transaction.atomic
@@ -224,6 +232,7 @@ def booking_create(
             errors["starts_at"] = ["Use an ISO 8601 time with its offset, from the listing's free slots."]
     if errors:
         raise ValidationFailed("The booking could not be made: fix the fields listed.", fields=errors)
+    tuned = category_booking_settings(listing.category)
     booking = Booking(
         listing=listing,
         package=chosen,
@@ -235,7 +244,8 @@ def booking_create(
         price=chosen.price,
         currency=listing.currency,
         commission_bps=category_commission_bps(listing.category),
-        cancellation_policy=_policy_of(listing),
+        cancellation_policy=_policy_of(tuned),
+        timer_settings=tuned["timers"],
         client_time_zone=str(zone.key),
         message=message.strip(),
     )
@@ -530,7 +540,9 @@ def _milestone_for(booking: Booking, action: str, transition, details: dict, *, 
     if milestone.state == MilestoneState.DELIVERED:
         milestone.delivery_note = details.get("note", "")
         milestone.delivered_at = now
-        milestone.auto_accept_at = now + workflows.MILESTONE_AUTO_ACCEPT
+        milestone.auto_accept_at = now + timedelta(
+            days=booking.timer_settings.get("auto_accept_after_days", workflows.MILESTONE_AUTO_ACCEPT.days)
+        )
     elif milestone.state == MilestoneState.ACCEPTED:
         milestone.accepted_at, milestone.auto_accept_at = now, None
     else:
@@ -596,7 +608,7 @@ def _schedule_timer(booking: Booking, flow: workflows.Workflow) -> None:
             .first(),
         }[timer.anchor]
         if anchor is not None:
-            due_at, due_action = anchor + timer.default, timer.action
+            due_at, due_action = anchor + workflows.timer_length(timer, booking.timer_settings), timer.action
     Booking.objects.filter(pk=booking.pk).update(due_at=due_at, due_action=due_action)
     booking.due_at, booking.due_action = due_at, due_action
 

@@ -198,7 +198,7 @@ MILESTONE = Workflow(
     timers=(
         Timer("quoted", "expire_quote", "quote_expires_at", "quote_grace_hours", timedelta(0)),
         # The earliest delivered milestone's auto-accept moment (set when it is delivered).
-        Timer("in_progress", "auto_accept_milestone", "milestone_auto_accept", "auto_accept_after_days", timedelta(0)),
+        Timer("in_progress", "auto_accept_milestone", "milestone_auto_accept", "", timedelta(0)),
     ),
     finals=frozenset({"completed", "cancelled", "declined", "expired"}),
 )
@@ -232,3 +232,69 @@ def refund_share(tiers: list[list[int]], notice: timedelta | None) -> int:
         if hours >= minimum_hours:
             return percent
     return 0
+
+
+# What tenant admins may tune per category (inherited from the nearest ancestor that sets it): timer
+# lengths (name: lowest, highest) and the cancellation policy (a preset name or custom tiers).
+TUNABLE_TIMERS: dict[str, tuple[int, int]] = {
+    "payment_within_minutes": (5, 24 * 60),
+    "accept_within_hours": (1, 14 * 24),
+    "auto_complete_after_hours": (0, 30 * 24),
+    "quote_grace_hours": (0, 7 * 24),
+    "auto_accept_after_days": (1, 60),
+}
+
+
+def booking_settings_errors(value) -> list[str]:
+    """What is wrong with a category's booking settings, as messages for its `booking_settings` field."""
+    if not isinstance(value, dict):
+        return ["Use an object with timers and/or cancellation_policy."]
+    problems = [f"Unknown setting {k!r}." for k in sorted(set(value) - {"timers", "cancellation_policy"})]
+    timers = value.get("timers", {})
+    if not isinstance(timers, dict):
+        problems.append('timers: use an object such as {"accept_within_hours": 12}.')
+    else:
+        for name, number in timers.items():
+            if name not in TUNABLE_TIMERS:
+                problems.append(f"timers.{name}: not a timer; use one of {', '.join(TUNABLE_TIMERS)}.")
+                continue
+            low, high = TUNABLE_TIMERS[name]
+            if not isinstance(number, int) or isinstance(number, bool) or not low <= number <= high:
+                problems.append(f"timers.{name}: use a whole number from {low} to {high}.")
+    if "cancellation_policy" in value:
+        policy = value["cancellation_policy"]
+        if isinstance(policy, str):
+            if policy not in CANCELLATION_POLICIES:
+                problems.append(f"cancellation_policy: choose {', '.join(CANCELLATION_POLICIES)} or custom tiers.")
+        elif not _tiers_ok(policy):
+            problems.append(
+                "cancellation_policy: custom tiers are [[notice hours, refund percent], ...], longest notice first, "
+                "hours from 0, percents 0-100."
+            )
+    return problems
+
+
+def _tiers_ok(tiers) -> bool:
+    if not isinstance(tiers, list) or not 1 <= len(tiers) <= 10:
+        return False
+    previous = None
+    for tier in tiers:
+        if not (
+            isinstance(tier, list)
+            and len(tier) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in tier)
+        ):
+            return False
+        hours, percent = tier
+        if hours < 0 or not 0 <= percent <= 100 or (previous is not None and hours >= previous):
+            return False
+        previous = hours
+    return True
+
+
+def timer_length(timer: Timer, tuned: dict) -> timedelta:
+    """A timer's length: the category's tuning (in the unit its name says) or the preset default."""
+    if timer.setting not in tuned:
+        return timer.default
+    unit = timer.setting.rsplit("_", 1)[-1]
+    return timedelta(**{unit: tuned[timer.setting]})

@@ -22,6 +22,8 @@ class Category(TimeStampedModel):
     commission_bps = models.PositiveIntegerField(null=True, blank=True)
     # Booking workflow preset for this category; None = inherit from the parent.
     workflow = models.CharField(max_length=20, choices=BookingWorkflow.choices, null=True, blank=True)
+    # Timer lengths and cancellation policy for bookings here and below (see bookings.workflows).
+    booking_settings = models.JSONField(default=dict, blank=True)
     # Ids from the root down to this category, e.g. [3, 8, 21]: descendants share the prefix.
     path = ArrayField(models.BigIntegerField(), default=list, editable=False)
 

@@ -40,6 +40,16 @@ def category_commission_bps(category: Category) -> int:
     return marketplace_settings().default_commission_bps
 
 
+def category_booking_settings(category: Category) -> dict:
+    """Booking settings for `category`: its ancestors' merged, nearer ones winning, timer by timer."""
+    timers: dict = {}
+    policy = None
+    for ancestor in category_ancestors(category):
+        timers.update(ancestor.booking_settings.get("timers", {}))
+        policy = ancestor.booking_settings.get("cancellation_policy", policy)
+    return {"timers": timers, "cancellation_policy": policy or "flexible"}
+
+
 def category_workflow(category: Category) -> str | None:
     for ancestor in reversed(category_ancestors(category)):
         if ancestor.workflow:

@@ -14,7 +14,9 @@ from marketplace.catalogue.models import AttributeDefinition, AttributeType, Cat
 from marketplace.common.errors import Conflict, ValidationFailed
 from marketplace.configuration.selectors import marketplace_settings
 
-CATEGORY_FIELDS = {"name", "slug", "icon", "position", "is_active", "commission_bps", "workflow", "parent"}
+CATEGORY_FIELDS = {
+    *("name", "slug", "icon", "position", "is_active", "commission_bps", "workflow", "parent", "booking_settings"),
+}
 ATTRIBUTE_FIELDS = {
     "key",
     "label",
@@ -39,6 +41,7 @@ def _snapshot(category: Category) -> dict[str, Any]:
         "is_active": category.is_active,
         "commission_bps": category.commission_bps,
         "workflow": category.workflow,
+        "booking_settings": category.booking_settings,
         "parent": category.parent.public_id if category.parent_id else None,
     }
 
@@ -65,6 +68,11 @@ def _category_errors(values: dict[str, Any], *, instance: Category | None) -> di
     allowed = marketplace_settings().allowed_workflows
     if workflow is not None and workflow not in allowed:
         errors["workflow"] = [f"Choose a workflow this marketplace allows: {', '.join(allowed)}; or null to inherit."]
+    if "booking_settings" in values:
+        from marketplace.bookings.workflows import booking_settings_errors
+
+        if problems := booking_settings_errors(values["booking_settings"]):
+            errors["booking_settings"] = problems
     if "is_active" in values and not isinstance(values["is_active"], bool):
         errors["is_active"] = ["Use true or false."]
     if "icon" in values and (not isinstance(values["icon"], str) or len(values["icon"]) > 64):

@@ -539,3 +539,46 @@ def test_provider_cancelling_a_project_refunds_only_what_was_not_released(api_b,
         ("release", 200000),
         ("refund", 350001),
     ]
+
+
+def test_admins_tune_timers_and_cancellation_per_category_and_bookings_keep_their_terms(api_a, tenant_a, tutoring):
+    with tenant_context(tenant_a):
+        maths = Category.objects.get(slug="mathematics").public_id
+    admin = _auth(api_a, "admin@alpha.test")
+    bad = api_a.patch(
+        f"/api/v1/categories/{maths}/",
+        {
+            "booking_settings": {
+                "timers": {"accept_within_hours": 0, "teatime": 5},
+                "cancellation_policy": [[0, 50], [24, 100]],
+            }
+        },
+        format="json",
+        **admin,
+    )
+    tuned = api_a.patch(
+        f"/api/v1/categories/{maths}/",
+        {"booking_settings": {"timers": {"payment_within_minutes": 30}, "cancellation_policy": "strict"}},
+        format="json",
+        **admin,
+    )
+    assert bad.status_code == 400 and len(bad.json()["error"]["fields"]["booking_settings"]) == 3
+    assert tuned.status_code == 200, tuned.content
+
+    booked = _book(api_a, tutoring, _slots(api_a, tutoring, _day())[0]["starts_at"]).json()
+    # calculus inherits from mathematics
+    with tenant_context(tenant_a):
+        calculus = Category.objects.get(slug="calculus").public_id
+    effective = api_a.get(f"/api/v1/categories/{calculus}/", **admin).json()["effective_booking_settings"]
+    api_a.patch(f"/api/v1/categories/{maths}/", {"booking_settings": {}}, format="json", **admin)
+
+    assert effective == {"timers": {"payment_within_minutes": 30}, "cancellation_policy": "strict"}
+    assert booked["cancellation_policy"] == {"name": "strict", "tiers": [[168, 50], [0, 0]]}
+    created = datetime.fromisoformat(booked["created_at"])
+    due = datetime.fromisoformat(booked["due_at"])
+    assert timedelta(minutes=29) < due - created < timedelta(minutes=31)
+    # the deal does not change when the category does
+    paid = _act(api_a, booked["id"], "pay", "client@example.org").json()
+    cancelled = _act(api_a, booked["id"], "cancel", "client@example.org").json()
+    assert paid["cancellation_policy"]["name"] == "strict"
+    assert [(m["kind"], m["amount"]["amount"]) for m in cancelled["money"]] == [("hold", 6000), ("refund", 3000)]

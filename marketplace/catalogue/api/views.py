@@ -48,6 +48,7 @@ class CategorySerializer(serializers.ModelSerializer):
             "is_active",
             "commission_bps",
             "workflow",
+            "booking_settings",
             "depth",
         ]
 
@@ -58,16 +59,26 @@ class CategorySerializer(serializers.ModelSerializer):
 class CategoryDetailSerializer(CategorySerializer):
     effective_commission_bps = serializers.SerializerMethodField()
     effective_workflow = serializers.SerializerMethodField()
+    effective_booking_settings = serializers.SerializerMethodField()
     attributes = serializers.SerializerMethodField()
 
     class Meta(CategorySerializer.Meta):
-        fields = [*CategorySerializer.Meta.fields, "effective_commission_bps", "effective_workflow", "attributes"]
+        fields = [
+            *CategorySerializer.Meta.fields,
+            "effective_commission_bps",
+            "effective_workflow",
+            "effective_booking_settings",
+            "attributes",
+        ]
 
     def get_effective_commission_bps(self, category: Category) -> int:
         return selectors.category_commission_bps(category)
 
     def get_effective_workflow(self, category: Category) -> str | None:
         return selectors.category_workflow(category)
+
+    def get_effective_booking_settings(self, category: Category) -> dict:
+        return selectors.category_booking_settings(category)
 
     def get_attributes(self, category: Category) -> list[dict]:
         return AttributeSerializer(selectors.category_attribute_definitions(category), many=True).data
@@ -84,6 +95,11 @@ class CategoryWriteSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
     commission_bps = serializers.IntegerField(required=False, allow_null=True)
     workflow = serializers.ChoiceField(choices=BookingWorkflow.choices, required=False, allow_null=True)
+    booking_settings = serializers.DictField(
+        required=False,
+        help_text='timers (e.g. {"accept_within_hours": 12}) and cancellation_policy '
+        "(flexible, moderate, strict, or [[notice hours, refund percent], ...])",
+    )
 
 
 class AttributeWriteSerializer(serializers.Serializer):
