@@ -50,7 +50,7 @@ def rules_of(schedule: AvailabilitySchedule, *, slot_minutes: int | None = None)
 _BUSY_SQL = """
 SELECT extract(epoch FROM lower(period))::float8, extract(epoch FROM upper(period))::float8, seat
 FROM bookings_booking
-WHERE provider_id = %(provider)s AND holds_time AND period && tstzrange(%(start)s, %(end)s)
+WHERE provider_id = %(provider)s AND holds_time AND period && tstzrange(%(start)s, %(end)s) AND id <> %(ignore)s
   AND NOT (due_action = 'expire' AND due_at <= %(now)s)
 UNION ALL
 SELECT extract(epoch FROM lower(period))::float8, extract(epoch FROM upper(period))::float8, 0
@@ -61,20 +61,27 @@ FROM bookings_busytime WHERE provider_id = %(provider)s AND period && tstzrange(
 """
 
 
-def busy_between(provider_id: int, start: datetime, end: datetime, *, now: datetime) -> list[Busy]:
+def busy_between(
+    provider_id: int, start: datetime, end: datetime, *, now: datetime, ignore_booking: int = 0
+) -> list[Busy]:
     """Everything that blocks the provider's time in [start, end), in one query: bookings holding
     time (a hold whose deadline passed counts as released — the next booking or the timer releases
     it), time off and external events. Times travel as epoch seconds: parsing hundreds of ranges
     would cost more than the whole slot computation."""
     with connection.cursor() as cursor:
-        cursor.execute(_BUSY_SQL, {"provider": provider_id, "start": start, "end": end, "now": now})
+        cursor.execute(
+            _BUSY_SQL, {"provider": provider_id, "start": start, "end": end, "now": now, "ignore": ignore_booking}
+        )
         rows = cursor.fetchall()
     stamp = datetime.fromtimestamp
     return [Busy(stamp(lower, UTC), stamp(upper, UTC), seat) for lower, upper, seat in rows]
 
 
-def listing_free_slots(listing, package, first: date, last: date, *, now: datetime | None = None) -> list[Slot]:
-    """Free slots of `listing` for `package` between the provider's local dates `first` and `last`."""
+def listing_free_slots(
+    listing, package, first: date, last: date, *, now: datetime | None = None, ignore_booking: int = 0
+) -> list[Slot]:
+    """Free slots of `listing` for `package` between the provider's local dates `first` and `last`
+    (`ignore_booking`: as if that booking were not there, to move it)."""
     now = now or timezone.now()
     schedule = schedule_for(listing, with_rules=True)
     if schedule is None:
@@ -83,7 +90,8 @@ def listing_free_slots(listing, package, first: date, last: date, *, now: dateti
     margin = timedelta(days=1) + rules.buffer_before + rules.buffer_after + rules.slot
     start = datetime.combine(first, datetime.min.time(), tzinfo=UTC) - margin
     end = datetime.combine(last, datetime.min.time(), tzinfo=UTC) + margin + timedelta(days=1)
-    return free_slots(rules, first, last, busy_between(listing.provider_id, start, end, now=now), now=now)
+    busy = busy_between(listing.provider_id, start, end, now=now, ignore_booking=ignore_booking)
+    return free_slots(rules, first, last, busy, now=now)
 
 
 def bookings_visible_to(user) -> QuerySet[Booking]:

@@ -288,13 +288,7 @@ def _place_in_slot(booking: Booking, listing: Listing, package, start: datetime)
     )
     booking.capacity = schedule.capacity
     booking.holds_time = True
-    # Concurrent inserts that violate an exclusion constraint wait on each other and can deadlock;
-    # queueing this provider's bookings (until commit) keeps the race orderly. The constraint stays
-    # the guarantee: the losers' inserts fail on it and get a clean 409.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(current_schema()), %s)", [listing.provider_id % 2_147_483_647]
-        )
+    _lock_provider(listing.provider_id)
     for seat in range(1, schedule.capacity + 1):
         booking.seat = seat
         try:
@@ -306,6 +300,55 @@ def _place_in_slot(booking: Booking, listing: Listing, package, start: datetime)
                 raise
             booking.pk = None
     raise Conflict("Someone booked that slot a moment ago; pick another one.", code="slot_taken")
+
+
+def _move(booking: Booking, start: datetime, *, now: datetime) -> datetime:
+    """Put a confirmed session in another free slot (keeping its length and buffers); returns where
+    it was."""
+    until = booking.timer_settings.get("reschedule_until_hours")
+    latest = booking.starts_at - (timedelta(hours=until) if until is not None else workflows.RESCHEDULE_UNTIL)
+    if now > latest:
+        raise Conflict(
+            f"Sessions can be moved until {latest.isoformat(timespec='minutes')}; cancel instead.",
+            code="reschedule_too_late",
+        )
+    listing = booking.listing
+    schedule = schedule_for(listing)
+    zone = zoneinfo.ZoneInfo(schedule.time_zone)
+    day = start.astimezone(zone).date()
+    slots = listing_free_slots(listing, booking.package, day, day, now=now, ignore_booking=booking.pk)
+    slot = next((s for s in slots if s.start == start), None)
+    if slot is None or start < now:
+        raise Conflict(
+            "That time is not an open slot; pick one from the free slots.",
+            code="slot_unavailable",
+            fields={"data.starts_at": ["Not a free slot."]},
+        )
+    moved_from = booking.starts_at
+    booking.starts_at, booking.ends_at = slot.start, slot.end
+    booking.period = DateTimeTZRange(
+        slot.start - timedelta(minutes=schedule.buffer_before_minutes),
+        slot.end + timedelta(minutes=schedule.buffer_after_minutes),
+    )
+    _lock_provider(listing.provider_id)
+    for seat in range(1, booking.capacity + 1):
+        booking.seat = seat
+        try:
+            with transaction.atomic():
+                Booking.objects.filter(pk=booking.pk).update(period=booking.period, seat=seat)
+            return moved_from
+        except IntegrityError as exc:
+            if "booking_no_double_booking" not in str(exc):
+                raise
+    raise Conflict("Someone booked that slot a moment ago; pick another one.", code="slot_taken")
+
+
+def _lock_provider(provider_id: int) -> None:
+    """Concurrent inserts that violate an exclusion constraint wait on each other and can deadlock;
+    queueing one provider's bookings (until commit) keeps races orderly. The constraint stays the
+    guarantee: the losers' writes fail on it and get a clean 409."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()), %s)", [provider_id % 2_147_483_647])
 
 
 def _release_lapsed_holds(provider_id: int, now: datetime) -> None:
@@ -377,6 +420,9 @@ def _apply(booking, flow, action, transition, *, actor, role, reason: Any, data:
             )
     details = _action_data(booking, action, transition, data)
     milestone = _milestone_for(booking, action, transition, details, now=now) if transition.milestone_target else None
+    if action == "reschedule":
+        moved_from = _move(booking, details["starts_at"], now=now)
+        details = {"from": moved_from.isoformat(), "to": booking.starts_at.isoformat()}
     before = booking.state
     booking.state = transition.target
     booking.holds_time = transition.target in flow.holds_time_in
@@ -457,6 +503,10 @@ def _action_data(booking: Booking, action: str, transition, data: Any) -> dict:
                 + "."
             ]
         clean["milestone"] = milestone
+    if "starts_at" in transition.needs:
+        clean["starts_at"] = _instant(data.get("starts_at"))
+        if clean["starts_at"] is None:
+            errors["data.starts_at"] = ["Use an ISO 8601 time with its offset, from the listing's free slots."]
     if "valid_days" in transition.needs:
         days = data.get("valid_days")
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:

@@ -72,6 +72,8 @@ _SESSION = {
     "cancel_by_provider": _t("confirmed", "cancelled", {PROVIDER, ADMIN}, money="refund_full", reason_required=True),
     "report_provider_no_show": _t("confirmed", "no_show", {CLIENT}, money="refund_full", not_before="starts_at"),
     "report_client_no_show": _t("confirmed", "no_show", {PROVIDER}, money="release", not_before="starts_at"),
+    # Moves the session to another free slot, up to `reschedule_until_hours` before it starts.
+    "reschedule": _t("confirmed", "confirmed", {CLIENT, PROVIDER}, needs=("starts_at",)),
 }
 _AUTO_COMPLETE = Timer("confirmed", "auto_complete", "ends_at", "auto_complete_after_hours", timedelta(hours=48))
 
@@ -242,7 +244,9 @@ TUNABLE_TIMERS: dict[str, tuple[int, int]] = {
     "auto_complete_after_hours": (0, 30 * 24),
     "quote_grace_hours": (0, 7 * 24),
     "auto_accept_after_days": (1, 60),
+    "reschedule_until_hours": (0, 30 * 24),
 }
+RESCHEDULE_UNTIL = timedelta(hours=24)
 
 
 def booking_settings_errors(value) -> list[str]:

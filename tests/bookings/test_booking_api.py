@@ -582,3 +582,34 @@ def test_admins_tune_timers_and_cancellation_per_category_and_bookings_keep_thei
     cancelled = _act(api_a, booked["id"], "cancel", "client@example.org").json()
     assert paid["cancellation_policy"]["name"] == "strict"
     assert [(m["kind"], m["amount"]["amount"]) for m in cancelled["money"]] == [("hold", 6000), ("refund", 3000)]
+
+
+def test_reschedule_moves_to_a_free_slot_until_the_deadline(api_a, tenant_a, tutoring):
+    slots = _slots(api_a, tutoring, _day())
+    mine = _book(api_a, tutoring, slots[0]["starts_at"]).json()["id"]
+    _act(api_a, mine, "pay", "client@example.org")
+    theirs = _book(api_a, tutoring, slots[3]["starts_at"], email="rival@example.org").json()["id"]
+    _act(api_a, theirs, "pay", "rival@example.org")
+
+    taken = _act(api_a, mine, "reschedule", "client@example.org", data={"starts_at": slots[3]["starts_at"]})
+    garbage = _act(api_a, mine, "reschedule", "client@example.org", data={"starts_at": "soon"})
+    moved = _act(api_a, mine, "reschedule", "tutor@example.org", data={"starts_at": slots[5]["starts_at"]})
+
+    assert taken.status_code == 409 and taken.json()["error"]["code"] == "slot_unavailable"
+    assert garbage.status_code == 400
+    assert moved.status_code == 200, moved.content
+    body = moved.json()
+    assert body["state"] == "confirmed"
+    assert datetime.fromisoformat(body["starts_at"]) == datetime.fromisoformat(slots[5]["starts_at"])
+    assert body["timeline"][-1]["action"] == "reschedule" and body["timeline"][-1]["role"] == "provider"
+    free = [s["starts_at"] for s in _slots(api_a, tutoring, _day())]
+    assert slots[0]["starts_at"] in free and slots[5]["starts_at"] not in free
+    # the auto-complete timer follows the session
+    assert datetime.fromisoformat(body["due_at"]) == datetime.fromisoformat(body["ends_at"]) + timedelta(hours=48)
+
+    with tenant_context(tenant_a):
+        Booking.objects.filter(public_id=mine).update(
+            starts_at=datetime.now(UTC) + timedelta(hours=5), ends_at=datetime.now(UTC) + timedelta(hours=6)
+        )
+    late = _act(api_a, mine, "reschedule", "client@example.org", data={"starts_at": slots[0]["starts_at"]})
+    assert late.status_code == 409 and late.json()["error"]["code"] == "reschedule_too_late"
