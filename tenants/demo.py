@@ -21,6 +21,7 @@ DEMO_MARKETPLACES = [
         "name": "Northbridge University Tutoring",
         "kind": TenantKind.UNIVERSITY,
         "domain": "northbridge.example.edu",
+        "time_zone": "Europe/London",
         "join_policy": JoinPolicy.EMAIL_DOMAIN,
         "providers": [("Amira Haddad", "amira"), ("Jonas Becker", "jonas")],
         "clients": [("Priya Raman", "priya"), ("Tom Okafor", "tom")],
@@ -64,6 +65,7 @@ DEMO_MARKETPLACES = [
         "name": "Brightside Creative Agency",
         "kind": TenantKind.AGENCY,
         "domain": "brightside.example.com",
+        "time_zone": "Europe/Berlin",
         "join_policy": JoinPolicy.OPEN,
         "providers": [("Lena Fischer", "lena"), ("Marco Rossi", "marco")],
         "clients": [("Acme Robotics", "acme"), ("Greenleaf Foods", "greenleaf")],
@@ -99,6 +101,7 @@ DEMO_MARKETPLACES = [
         "name": "Hartwell & Co Legal Advice",
         "kind": TenantKind.LAW_FIRM,
         "domain": "hartwell.example.com",
+        "time_zone": "Europe/London",
         "join_policy": JoinPolicy.APPROVAL,
         "providers": [("Sarah Hartwell", "sarah"), ("David Chen", "david")],
         "clients": [("Nora Lindqvist", "nora"), ("Owen Price", "owen")],
@@ -189,6 +192,20 @@ def _ensure_listings(spec: dict) -> None:
         skills.save(update_fields=["skills"])
 
 
+def _ensure_availability(spec: dict) -> None:
+    """Providers open on weekdays (and Saturday mornings) in the marketplace's time zone, so slots
+    can be booked straight away."""
+    from marketplace.bookings.models import AvailabilitySchedule
+    from marketplace.bookings.services import schedule_set
+
+    weekly = [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(5)]
+    weekly.append({"weekday": 5, "start": "10:00", "end": "13:00"})
+    for _name, handle in spec["providers"]:
+        user = User.objects.get(email=f"{handle}@{spec['domain']}")
+        if not AvailabilitySchedule.objects.filter(provider__user=user, listing__isnull=True).exists():
+            schedule_set(user=user, time_zone=spec["time_zone"], weekly=weekly, buffer_after_minutes=15)
+
+
 def seed_demo() -> list[Tenant]:
     """Create whatever part of the demo is missing (safe to run again)."""
     _platform_user(PLATFORM_STAFF, full_name="Platform Staff", is_staff=True, is_superuser=True)
@@ -217,5 +234,6 @@ def seed_demo() -> list[Tenant]:
                 for name, handle in spec["clients"]:
                     _member(name, f"{handle}@{spec['domain']}", is_client=True)
                 _ensure_listings(spec)
+                _ensure_availability(spec)
         tenants.append(tenant)
     return tenants
