@@ -64,62 +64,101 @@ def _window_end(local_end: datetime, zone: ZoneInfo) -> datetime:
     return aware
 
 
-def candidate_slots(rules: Rules, first: date, last: date) -> list[tuple[datetime, datetime]]:
-    """Every slot the rules open from local date `first` to `last` (inclusive), in UTC, sorted."""
+def _stamps(rules: Rules, first: date, last: date) -> list[tuple[float, float]]:
+    """Every slot the rules open from local date `first` to `last` (inclusive) as (start, end) epoch
+    seconds, sorted. Days without a DST change are pure arithmetic; the others go through zoneinfo."""
     zone = ZoneInfo(rules.time_zone)
-    slots: list[tuple[datetime, datetime]] = []
+    slot, step = rules.slot.total_seconds(), rules.step.total_seconds()
+    slots: list[tuple[float, float]] = []
     day = first
     while day <= last:
         windows = rules.overrides.get(day, rules.weekly.get(day.weekday(), []))
-        midnight = datetime.combine(day, time(0))
-        offset = zone.utcoffset(midnight)
-        steady = offset == zone.utcoffset(midnight + timedelta(days=1))  # no DST change today: fast path
-        for window in windows:
-            local = datetime.combine(day, window.start)
-            local_end = datetime.combine(day, window.end)
-            end_utc = (local_end - offset).replace(tzinfo=UTC) if steady else _window_end(local_end, zone)
-            while local < local_end:
-                start_utc = (local - offset).replace(tzinfo=UTC) if steady else _exists(local, zone)
-                if start_utc is not None:
-                    if start_utc + rules.slot > end_utc:
-                        break
-                    slots.append((start_utc, start_utc + rules.slot))
-                local += rules.step
+        if windows:
+            midnight = datetime.combine(day, time(0))
+            offset = zone.utcoffset(midnight)
+            if offset == zone.utcoffset(midnight + timedelta(days=1)):
+                base = (midnight - offset).replace(tzinfo=UTC).timestamp()
+                for window in windows:
+                    at = base + window.start.hour * 3600 + window.start.minute * 60
+                    end = base + window.end.hour * 3600 + window.end.minute * 60
+                    while at + slot <= end:
+                        slots.append((at, at + slot))
+                        at += step
+            else:
+                slots += _stamps_across_change(rules, day, windows, zone)
         day += timedelta(days=1)
     slots.sort()
     return slots
+
+
+def _stamps_across_change(rules: Rules, day: date, windows: list[Window], zone: ZoneInfo) -> list[tuple[float, float]]:
+    slots = []
+    for window in windows:
+        local = datetime.combine(day, window.start)
+        local_end = datetime.combine(day, window.end)
+        end_utc = _window_end(local_end, zone)
+        while local < local_end:
+            start_utc = _exists(local, zone)
+            if start_utc is not None:
+                if start_utc + rules.slot > end_utc:
+                    break
+                slots.append((start_utc.timestamp(), (start_utc + rules.slot).timestamp()))
+            local += rules.step
+    return slots
+
+
+def candidate_slots(rules: Rules, first: date, last: date) -> list[tuple[datetime, datetime]]:
+    """Every slot the rules open from local date `first` to `last` (inclusive), in UTC, sorted."""
+    stamp = datetime.fromtimestamp
+    return [(stamp(start, UTC), stamp(end, UTC)) for start, end in _stamps(rules, first, last)]
 
 
 def free_slots(rules: Rules, first: date, last: date, busy: list[Busy], *, now: datetime) -> list[Slot]:
     """The open slots between local dates `first` and `last` that can still be booked: at least
     `min_notice` from `now`, within the horizon, and with a seat whose time (the slot plus buffers)
     overlaps nothing that blocks it."""
-    earliest, latest = now + rules.min_notice, now + rules.horizon
-    intervals = sorted(busy, key=lambda b: b.start)
-    active: list[tuple[datetime, int, Busy]] = []  # heap by end
-    next_interval = 0
+    intervals = [(b.start.timestamp(), b.end.timestamp(), b.seat) for b in busy]
+    return free_slots_stamped(rules, first, last, intervals, now=now)
+
+
+def free_slots_stamped(
+    rules: Rules, first: date, last: date, intervals: list[tuple[float, float, int]], *, now: datetime
+) -> list[Slot]:
+    """`free_slots` with the blocking intervals as (start, end, seat) epoch seconds (seat 0 blocks
+    every seat): the sweep runs on plain numbers, and only the slots found become datetimes."""
+    earliest = (now + rules.min_notice).timestamp()
+    latest = (now + rules.horizon).timestamp()
+    before, after = rules.buffer_before.total_seconds(), rules.buffer_after.total_seconds()
+    intervals = sorted(intervals)
+    active: list[tuple[float, float, int]] = []  # heap of (end, start, seat)
+    next_interval, count = 0, len(intervals)
+    stamp = datetime.fromtimestamp
     found: list[Slot] = []
-    for start, end in candidate_slots(rules, first, last):
+    for start, end in _stamps(rules, first, last):
         if start < earliest or start > latest:
             continue
-        block_start, block_end = start - rules.buffer_before, end + rules.buffer_after
-        while next_interval < len(intervals) and intervals[next_interval].start < block_end:
-            item = intervals[next_interval]
-            heapq.heappush(active, (item.end, next_interval, item))
+        block_start, block_end = start - before, end + after
+        while next_interval < count and intervals[next_interval][0] < block_end:
+            lower, upper, seat = intervals[next_interval]
+            heapq.heappush(active, (upper, lower, seat))
             next_interval += 1
         while active and active[0][0] <= block_start:
             heapq.heappop(active)
-        # Everything left in `active` overlaps this slot's block (starts before its end, ends after its start).
+        # Everything left in `active` ends after this slot's block starts and started before it ends.
+        if not active:
+            found.append(Slot(stamp(start, UTC), stamp(end, UTC), rules.capacity))
+            continue
         taken: set[int] = set()
         blocked = False
-        for _end, _index, item in active:
-            if item.start >= block_end:
+        for _upper, lower, seat in active:
+            if lower >= block_end:
                 continue
-            if item.seat == 0:
+            if seat == 0:
                 blocked = True
                 break
-            taken.add(item.seat)
-        seats_left = 0 if blocked else rules.capacity - len({s for s in taken if s <= rules.capacity})
+            if seat <= rules.capacity:
+                taken.add(seat)
+        seats_left = 0 if blocked else rules.capacity - len(taken)
         if seats_left > 0:
-            found.append(Slot(start, end, seats_left))
+            found.append(Slot(stamp(start, UTC), stamp(end, UTC), seats_left))
     return found

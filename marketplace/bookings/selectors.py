@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from marketplace.bookings.availability import Busy, Rules, Slot, Window, free_slots
+from marketplace.bookings.availability import Rules, Slot, Window, free_slots_stamped
 from marketplace.bookings.models import AvailabilitySchedule, Booking
 
 
@@ -63,18 +63,16 @@ FROM bookings_busytime WHERE provider_id = %(provider)s AND period && tstzrange(
 
 def busy_between(
     provider_id: int, start: datetime, end: datetime, *, now: datetime, ignore_booking: int = 0
-) -> list[Busy]:
+) -> list[tuple[float, float, int]]:
     """Everything that blocks the provider's time in [start, end), in one query: bookings holding
     time (a hold whose deadline passed counts as released — the next booking or the timer releases
-    it), time off and external events. Times travel as epoch seconds: parsing hundreds of ranges
-    would cost more than the whole slot computation."""
+    it), time off and external events — as (start, end, seat) epoch seconds, seat 0 for what blocks
+    every seat. Parsing hundreds of ranges would cost more than the whole slot computation."""
     with connection.cursor() as cursor:
         cursor.execute(
             _BUSY_SQL, {"provider": provider_id, "start": start, "end": end, "now": now, "ignore": ignore_booking}
         )
-        rows = cursor.fetchall()
-    stamp = datetime.fromtimestamp
-    return [Busy(stamp(lower, UTC), stamp(upper, UTC), seat) for lower, upper, seat in rows]
+        return cursor.fetchall()
 
 
 def listing_free_slots(
@@ -91,7 +89,7 @@ def listing_free_slots(
     start = datetime.combine(first, datetime.min.time(), tzinfo=UTC) - margin
     end = datetime.combine(last, datetime.min.time(), tzinfo=UTC) + margin + timedelta(days=1)
     busy = busy_between(listing.provider_id, start, end, now=now, ignore_booking=ignore_booking)
-    return free_slots(rules, first, last, busy, now=now)
+    return free_slots_stamped(rules, first, last, busy, now=now)
 
 
 def bookings_visible_to(user) -> QuerySet[Booking]:
