@@ -6,6 +6,11 @@ from __future__ import annotations
 from django.db import connection
 
 
+def site_name_and_url() -> tuple[str, str]:
+    """The name and address of the marketplace (or the platform) the current schema belongs to."""
+    return _site()
+
+
 def _site() -> tuple[str, str]:
     from django.conf import settings
 

@@ -339,6 +339,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "kwargs": {"job": "bookings.run_timers", "jitter": 10},
     },
+    "bookings.send_reminders": {
+        "task": "tenants.dispatch_periodic",
+        "schedule": 300.0,
+        "kwargs": {"job": "bookings.send_reminders", "jitter": 30},
+    },
+    "bookings.sync_calendars": {
+        "task": "tenants.dispatch_periodic",
+        "schedule": 900.0,
+        # Every 15 minutes, spread over 5 so the feeds' hosts are not all asked at once.
+        "kwargs": {"job": "bookings.sync_calendars", "jitter": 300},
+    },
 }
 if IS_PRODUCTION and not REDIS_URL:
     raise ImproperlyConfigured("Missing required production setting: REDIS_URL (Celery broker and cache).")

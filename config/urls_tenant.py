@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from accounts.api.urls import marketplace_urlpatterns
 from config.urls_common import common_urlpatterns
+from marketplace.bookings.api.calendar_views import calendar_feed
 from marketplace.bookings.api.urls import urlpatterns as bookings_api
 from marketplace.catalogue.api.urls import urlpatterns as catalogue_api
 from marketplace.configuration.api.views import MarketplaceSettingsView
@@ -30,6 +31,7 @@ urlpatterns = [
     *(static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []),
     path("", marketplace_home, name="home"),
     path("manage/settings/", settings_view, name="marketplace-settings-page"),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     *common_urlpatterns,
     path("api/v1/", include(api_v1)),
 ]

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.permissions import can
 from marketplace.audit.services import audit_record
 from marketplace.bookings import workflows
+from marketplace.bookings.calendars import queue_confirmation
 from marketplace.bookings.models import (
     AvailabilitySchedule,
     Booking,
@@ -426,7 +427,8 @@ def _apply(booking, flow, action, transition, *, actor, role, reason: Any, data:
     before = booking.state
     booking.state = transition.target
     booking.holds_time = transition.target in flow.holds_time_in
-    if transition.target == "confirmed" and not booking.meeting_url:
+    confirming = transition.target == "confirmed" and before != "confirmed"
+    if confirming and not booking.meeting_url:
         booking.meeting_url = _meeting_url(booking)
     booking.save()
     event = _record(
@@ -441,6 +443,8 @@ def _apply(booking, flow, action, transition, *, actor, role, reason: Any, data:
     )
     if transition.money:
         _intend(booking, event, transition.money, now=now, milestone=milestone)
+    if confirming:
+        queue_confirmation(booking)  # the invite by email, after commit
     if action == "accept_quote" and booking.terms.get("milestones"):
         _milestones_create(booking)
     if milestone is not None and not booking.milestones.exclude(state=MilestoneState.ACCEPTED).exists():

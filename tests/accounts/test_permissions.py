@@ -35,7 +35,13 @@ def test_policy_table_by_role(people, tenant_a):
 
     assert allowed["client"] == set()
     assert allowed["provider"] == set()
-    assert allowed["moderator"] == {"users.view", "users.approve", "providers.review", "listings.moderate"}
+    assert allowed["moderator"] == {
+        "users.view",
+        "users.approve",
+        "providers.review",
+        "listings.moderate",
+        "bookings.intervene",
+    }
     assert {"marketplace.configure", "users.manage_roles", "users.invite", "audit.view"} <= allowed["admin"]
     assert not any(action.startswith("platform.") for action in allowed["admin"])
 

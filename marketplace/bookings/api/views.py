@@ -170,8 +170,9 @@ class BookingActionSerializer(serializers.Serializer):
     action = serializers.CharField()
     reason = serializers.CharField(required=False)
     data = serializers.DictField(
-        required=False, help_text="send_quote: price (or milestones: [{title, amount, due_date}]), terms, valid_days; "
-        "counter: message; deliver: note; milestone actions: milestone (its id) and, to deliver, note"
+        required=False,
+        help_text="send_quote: price (or milestones: [{title, amount, due_date}]), terms, valid_days; "
+        "counter: message; deliver: note; milestone actions: milestone (its id) and, to deliver, note",
     )
 
 

@@ -1,0 +1,64 @@
+"""Reminders a day and an hour before a confirmed session: each once, to both sides, in their zones."""
+
+from datetime import timedelta
+
+import pytest
+
+from marketplace.bookings.models import Booking
+from marketplace.bookings.reminders import reminders_due
+from tenants.context import tenant_context
+from tests.bookings.test_booking_api import _act, _book, _day, _slots, tutoring  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def _confirmed(api_a, tenant_a, listing, email="client@example.org"):
+    booking = _book(api_a, listing, _slots(api_a, listing, _day())[0]["starts_at"], email=email).json()["id"]
+    _act(api_a, booking, "pay", email)
+    with tenant_context(tenant_a):
+        return Booking.objects.get(public_id=booking)
+
+
+def test_a_day_and_an_hour_before_each_side_is_reminded_once(api_a, tenant_a, tutoring, run_on_commit, mailoutbox):  # noqa: F811
+    booking = _confirmed(api_a, tenant_a, tutoring)
+    mailoutbox.clear()
+    start = booking.starts_at
+
+    with tenant_context(tenant_a):
+        with run_on_commit():
+            far = reminders_due(now=start - timedelta(hours=30))
+            day_before = reminders_due(now=start - timedelta(hours=23))
+            again = reminders_due(now=start - timedelta(hours=22))
+        day_mails = list(mailoutbox)
+        with run_on_commit():
+            hour_before = reminders_due(now=start - timedelta(minutes=50))
+            after_start = reminders_due(now=start + timedelta(minutes=5))
+        actions = list(booking.events.values_list("action", flat=True))
+
+    assert (far, day_before, again, hour_before, after_start) == (0, 1, 0, 1, 0)
+    assert sorted(m.to[0] for m in day_mails) == ["client@example.org", "tutor@example.org"]
+    client_mail = next(m for m in day_mails if m.to == ["client@example.org"])
+    assert client_mail.subject.startswith("Tomorrow:") and "(America/New_York)" in client_mail.body
+    provider_mail = next(m for m in day_mails if m.to == ["tutor@example.org"])
+    assert "(Europe/London)" in provider_mail.body
+    assert [m.subject.split(":")[0] for m in mailoutbox[2:]] == ["In an hour", "In an hour"]
+    assert actions.count("reminder_24h") == 1 and actions.count("reminder_1h") == 1
+
+
+def test_cancelled_sessions_and_late_bookings_get_no_day_reminder(api_a, tenant_a, tutoring, run_on_commit, mailoutbox):  # noqa: F811
+    cancelled = _confirmed(api_a, tenant_a, tutoring)
+    _act(api_a, cancelled.public_id, "cancel", "client@example.org")
+    late = _confirmed(api_a, tenant_a, tutoring, email="rival@example.org")
+    mailoutbox.clear()
+    with tenant_context(tenant_a):
+        # booked for 40 minutes from "now": only the one-hour reminder applies
+        start = late.starts_at
+        with run_on_commit():
+            sent = reminders_due(now=start - timedelta(minutes=40))
+        cancelled_events = list(Booking.objects.get(pk=cancelled.pk).events.values_list("action", flat=True))
+        late_events = list(Booking.objects.get(pk=late.pk).events.values_list("action", flat=True))
+
+    assert sent == 1
+    assert "reminder_24h" not in late_events and "reminder_1h" in late_events
+    assert not any(a.startswith("reminder") for a in cancelled_events)
+    assert sorted(m.to[0] for m in mailoutbox) == ["rival@example.org", "tutor@example.org"]
