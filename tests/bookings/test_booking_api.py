@@ -613,3 +613,78 @@ def test_reschedule_moves_to_a_free_slot_until_the_deadline(api_a, tenant_a, tut
         )
     late = _act(api_a, mine, "reschedule", "client@example.org", data={"starts_at": slots[0]["starts_at"]})
     assert late.status_code == 409 and late.json()["error"]["code"] == "reschedule_too_late"
+
+
+def test_unpaid_instant_booking_expires_by_its_timer(api_a, tenant_a, tutoring):
+    booking = _book(api_a, tutoring, _slots(api_a, tutoring, _day())[0]["starts_at"]).json()
+    with tenant_context(tenant_a):
+        assert timers_run(now=datetime.now(UTC) + timedelta(minutes=10)) == 0
+        assert timers_run(now=datetime.now(UTC) + timedelta(minutes=16)) == 1
+        assert timers_run(now=datetime.now(UTC) + timedelta(minutes=16)) == 0
+        expired = Booking.objects.get(public_id=booking["id"])
+        assert (expired.state, expired.holds_time, expired.due_action) == ("expired", False, "")
+        assert not MoneyIntent.objects.filter(booking=expired).exists()  # nothing was held
+
+
+def test_a_delivery_nobody_answers_is_accepted_after_three_days(api_b, tenant_b):
+    with tenant_context(tenant_b):
+        user = UserFactory(email="studio@example.org", is_provider=True)
+        ProviderProfile.objects.create(user=user, headline="Brand studio", status="approved")
+        listing = listing_create(
+            user=user,
+            category=Category.objects.get(slug="brand-identity").public_id,
+            title="Brand identity",
+            description="Logo, palette and guidelines for young companies.",
+            attributes={},
+            packages=[{"name": "Identity", "price": 150000}],
+        )
+        listing = listing_transition(user=user, listing=listing, action="submit").public_id
+        UserFactory(email="founder@example.org")
+    booking = api_b.post(
+        "/api/v1/bookings/",
+        {"listing": listing, "package": "Identity", "message": "A new identity for our bakery chain."},
+        format="json",
+        **_auth(api_b, "founder@example.org"),
+    ).json()["id"]
+    _act(api_b, booking, "send_quote", "studio@example.org", data={"price": 120000, "terms": "T", "valid_days": 3})
+    _act(api_b, booking, "accept_quote", "founder@example.org")
+    _act(api_b, booking, "deliver", "studio@example.org", data={"note": "All files."})
+
+    with tenant_context(tenant_b):
+        assert timers_run(now=datetime.now(UTC) + timedelta(days=2)) == 0
+        assert timers_run(now=datetime.now(UTC) + timedelta(days=3, minutes=1)) == 1
+        done = Booking.objects.get(public_id=booking)
+        assert done.state == "completed"
+        assert list(done.money_intents.values_list("kind", "amount")) == [("hold", 120000), ("release", 120000)]
+        assert done.events.last().role == "system"
+
+
+def test_across_the_spring_forward_gap_slots_skip_the_missing_hour_and_last_their_real_length(
+    api_a, tenant_a, tutoring
+):
+    tutor = _auth(api_a, "tutor@example.org")
+    api_a.put(
+        "/api/v1/providers/me/availability/",
+        {
+            "time_zone": "Europe/London",
+            "weekly": [{"weekday": 6, "start": "00:00", "end": "04:00"}],
+            "horizon_days": 730,
+        },
+        format="json",
+        **tutor,
+    )
+    day = "2027-03-28"  # clocks go from 01:00 GMT straight to 02:00 BST in London
+
+    slots = api_a.get(f"/api/v1/listings/{tutoring}/slots/?package=Hour&from={day}&to={day}&tz=Europe/London").json()
+    misaligned = _book(api_a, tutoring, "2027-03-28T00:30:00+00:00")
+    booked = _book(api_a, tutoring, "2027-03-28T00:00:00+00:00")
+
+    assert [s["starts_at"] for s in slots["slots"]] == [
+        "2027-03-28T00:00:00+00:00",
+        "2027-03-28T02:00:00+01:00",
+        "2027-03-28T03:00:00+01:00",
+    ]
+    assert misaligned.status_code == 409
+    assert booked.status_code == 201, booked.content
+    # one real hour: it ends at 01:00 UTC, which London calls 02:00 BST
+    assert booked.json()["ends_at"] == "2027-03-28T01:00:00Z"
