@@ -688,3 +688,26 @@ def test_across_the_spring_forward_gap_slots_skip_the_missing_hour_and_last_thei
     assert booked.status_code == 201, booked.content
     # one real hour: it ends at 01:00 UTC, which London calls 02:00 BST
     assert booked.json()["ends_at"] == "2027-03-28T01:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("action", "reporter", "money"),
+    [
+        ("report_provider_no_show", "client@example.org", "refund"),
+        ("report_client_no_show", "tutor@example.org", "release"),
+    ],
+)
+def test_no_shows_are_reported_once_the_session_started(api_a, tenant_a, tutoring, action, reporter, money):
+    booking = _book(api_a, tutoring, _slots(api_a, tutoring, _day())[0]["starts_at"]).json()["id"]
+    _act(api_a, booking, "pay", "client@example.org")
+
+    early = _act(api_a, booking, action, reporter)
+    with tenant_context(tenant_a):
+        Booking.objects.filter(public_id=booking).update(
+            starts_at=datetime.now(UTC) - timedelta(minutes=10), ends_at=datetime.now(UTC) + timedelta(minutes=50)
+        )
+    reported = _act(api_a, booking, action, reporter)
+
+    assert early.status_code == 409 and "started" in early.json()["error"]["message"]
+    assert reported.status_code == 200 and reported.json()["state"] == "no_show"
+    assert [(m["kind"], m["amount"]["amount"]) for m in reported.json()["money"]] == [("hold", 6000), (money, 6000)]
