@@ -43,3 +43,41 @@ def median(values: list[float]) -> float:
     ordered = sorted(values)
     middle = len(ordered) // 2
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def timed_gets(host: str, requests: list[tuple[str, str]]) -> list[float]:
+    """Seconds each GET (path, query string) takes through Django's WSGI handler in-process on
+    `host`; any answer but 200 stops the benchmark."""
+    import time
+    from io import BytesIO
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+
+    def start_response(status, headers):
+        assert status.startswith("200"), status
+
+    times = []
+    for path, query in requests:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": host,
+            "SERVER_PORT": "80",
+            "HTTP_HOST": host,
+            "wsgi.input": BytesIO(b""),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+        }
+        started = time.perf_counter()
+        b"".join(handler(environ, start_response))
+        times.append(time.perf_counter() - started)
+    return times

@@ -14,18 +14,12 @@ import os
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from io import BytesIO
 
-from _setup import ROOT, emit, use_fresh_database
+from _setup import ROOT, emit, percentile, timed_gets, use_fresh_database
 
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
 ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", "200"))
 SLOTS = int(os.environ.get("BENCH_SLOTS", "20"))
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
 def busy_provider(tenant):
@@ -109,7 +103,6 @@ def main() -> None:
     import io
     from contextlib import redirect_stdout
 
-    from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
     from django.db import connection
 
@@ -137,28 +130,8 @@ def main() -> None:
     emit("slots_60_days_p50", percentile(times, 0.5) * 1000, "ms", bookings=500, external_events=200, slots=len(slots))
     emit("slots_60_days_p95", percentile(times, 0.95) * 1000, "ms", bookings=500, external_events=200, target="< 20")
 
-    handler = WSGIHandler()
-    api_times = []
-
-    def start_response(status, headers):
-        assert status.startswith("200"), status
-
-    for _ in range(RUNS):
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": f"/api/v1/listings/{listing.public_id}/slots/",
-            "QUERY_STRING": f"package=Hour&from={first}&to={last}&tz=America/New_York",
-            "SERVER_NAME": "bookbench.localhost",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "bookbench.localhost",
-            "wsgi.input": BytesIO(b""),
-            "wsgi.url_scheme": "http",
-            "wsgi.errors": sys.stderr,
-            "SERVER_PROTOCOL": "HTTP/1.1",
-        }
-        t0 = time.perf_counter()
-        b"".join(handler(environ, start_response))
-        api_times.append(time.perf_counter() - t0)
+    query = f"package=Hour&from={first}&to={last}&tz=America/New_York"
+    api_times = timed_gets("bookbench.localhost", [(f"/api/v1/listings/{listing.public_id}/slots/", query)] * RUNS)
     emit("slots_api_60_days_p50", percentile(api_times, 0.5) * 1000, "ms")
     emit("slots_api_60_days_p95", percentile(api_times, 0.95) * 1000, "ms", target="< 20")
 

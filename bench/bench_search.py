@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import os
 import random
-import sys
 import time
-from io import BytesIO
 
-from _setup import emit, use_fresh_database
+from _setup import emit, percentile, timed_gets, use_fresh_database
 
 LISTINGS = int(os.environ.get("BENCH_LISTINGS", "100000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
@@ -113,17 +111,11 @@ def index_names(node):
                 yield from index_names(value)
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
 def main() -> None:
     use_fresh_database("bench_search")
     import io
     from contextlib import redirect_stdout
 
-    from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
     from django.db import connection
 
@@ -200,29 +192,16 @@ def main() -> None:
     emit("search_sample_total", sample.total, "listings", query="calculus exam, Mathematics, level=Advanced")
     emit("search_plan_indexes", len(indexes), "indexes", used=indexes)
 
-    handler = WSGIHandler()
-    api_times: list[float] = []
-
-    def start_response(status, headers):
-        assert status.startswith("200"), status
-
-    for run in range(RUNS):
-        text = words[run % len(words)].replace(" ", "+")
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": "/api/v1/search/listings/",
-            "QUERY_STRING": f"q={text}&category={maths.public_id}&attr.level=Advanced",
-            "SERVER_NAME": "searchbench.localhost",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "searchbench.localhost",
-            "wsgi.input": BytesIO(b""),
-            "wsgi.url_scheme": "http",
-            "wsgi.errors": sys.stderr,
-            "SERVER_PROTOCOL": "HTTP/1.1",
-        }
-        t0 = time.perf_counter()
-        b"".join(handler(environ, start_response))
-        api_times.append(time.perf_counter() - t0)
+    api_times = timed_gets(
+        "searchbench.localhost",
+        [
+            (
+                "/api/v1/search/listings/",
+                f"q={words[run % len(words)].replace(' ', '+')}&category={maths.public_id}&attr.level=Advanced",
+            )
+            for run in range(RUNS)
+        ],
+    )
     emit("search_api_p50", percentile(api_times, 0.50) * 1000, "ms", listings=LISTINGS, runs=RUNS)
     emit("search_api_p95", percentile(api_times, 0.95) * 1000, "ms", listings=LISTINGS, runs=RUNS, target="< 50")
 

@@ -117,6 +117,16 @@ REQUEST = Workflow(
     finals=frozenset({"completed", "cancelled", "declined", "expired", "no_show"}),
 )
 
+# Negotiating a price (quote and milestone presets): the client describes the need, the provider
+# quotes, the client accepts, counters (back to the inquiry) or declines; quotes expire.
+_NEGOTIATION = {
+    "counter": _t("quoted", "inquiry", {CLIENT}, needs=("message",)),
+    "decline_quote": _t("quoted", "declined", {CLIENT}),
+    "expire_quote": _t("quoted", "expired", {SYSTEM}),
+    "withdraw": _t({"inquiry", "quoted"}, "cancelled", {CLIENT}),
+}
+_QUOTE_EXPIRY = Timer("quoted", "expire_quote", "quote_expires_at", "quote_grace_hours", timedelta(0))
+
 QUOTE = Workflow(
     key="quote",
     label="Inquiry → quote → accept",
@@ -126,10 +136,7 @@ QUOTE = Workflow(
     transitions={
         "send_quote": _t("inquiry", "quoted", {PROVIDER}, needs=("price", "terms", "valid_days")),
         "accept_quote": _t("quoted", "accepted", {CLIENT}, money="hold"),
-        "counter": _t("quoted", "inquiry", {CLIENT}, needs=("message",)),
-        "decline_quote": _t("quoted", "declined", {CLIENT}),
-        "expire_quote": _t("quoted", "expired", {SYSTEM}),
-        "withdraw": _t({"inquiry", "quoted"}, "cancelled", {CLIENT}),
+        **_NEGOTIATION,
         "deliver": _t("accepted", "delivered", {PROVIDER}, needs=("note",)),
         "accept_delivery": _t("delivered", "completed", {CLIENT}, money="release"),
         "auto_accept": _t("delivered", "completed", {SYSTEM}, money="release"),
@@ -138,7 +145,7 @@ QUOTE = Workflow(
         "cancel_by_provider": _t("accepted", "cancelled", {PROVIDER, ADMIN}, money="refund_full", reason_required=True),
     },
     timers=(
-        Timer("quoted", "expire_quote", "quote_expires_at", "quote_grace_hours", timedelta(0)),
+        _QUOTE_EXPIRY,
         Timer("delivered", "auto_accept", "entered", "auto_accept_after_days", timedelta(days=3)),
     ),
     finals=frozenset({"completed", "cancelled", "declined", "expired"}),
@@ -153,10 +160,7 @@ MILESTONE = Workflow(
     transitions={
         "send_quote": _t("inquiry", "quoted", {PROVIDER}, needs=("milestones", "terms", "valid_days")),
         "accept_quote": _t("quoted", "in_progress", {CLIENT}, money="hold"),
-        "counter": _t("quoted", "inquiry", {CLIENT}, needs=("message",)),
-        "decline_quote": _t("quoted", "declined", {CLIENT}),
-        "expire_quote": _t("quoted", "expired", {SYSTEM}),
-        "withdraw": _t({"inquiry", "quoted"}, "cancelled", {CLIENT}),
+        **_NEGOTIATION,
         "deliver_milestone": _t(
             "in_progress",
             "in_progress",
@@ -198,7 +202,7 @@ MILESTONE = Workflow(
         ),
     },
     timers=(
-        Timer("quoted", "expire_quote", "quote_expires_at", "quote_grace_hours", timedelta(0)),
+        _QUOTE_EXPIRY,
         # The earliest delivered milestone's auto-accept moment (set when it is delivered).
         Timer("in_progress", "auto_accept_milestone", "milestone_auto_accept", "", timedelta(0)),
     ),

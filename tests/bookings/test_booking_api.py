@@ -10,7 +10,6 @@ from marketplace.bookings.models import Booking, MoneyIntent
 from marketplace.bookings.services import timers_run
 from marketplace.catalogue.listings import listing_create, listing_transition
 from marketplace.catalogue.models import Category
-from marketplace.configuration.selectors import marketplace_settings
 from marketplace.providers.models import ProviderProfile
 from tenants.context import tenant_context
 from tests.factories import PASSWORD, UserFactory
@@ -264,22 +263,36 @@ def test_request_to_book_accept_decline_and_expiry(api_a, tenant_a):
         assert list(expired.money_intents.values_list("kind", flat=True)) == ["hold", "void"]
 
 
-def test_inquiry_quote_accept_deliver_and_complete(api_b, tenant_b):
-    with tenant_context(tenant_b):
+def _studio_listing(tenant) -> str:
+    """A design studio's brand-identity listing (quote workflow) in `tenant`, and a founder to ask."""
+    with tenant_context(tenant):
         user = UserFactory(email="studio@example.org", is_provider=True)
         ProviderProfile.objects.create(user=user, headline="Brand studio", status="approved")
-        category = Category.objects.get(slug="brand-identity")
         listing = listing_create(
             user=user,
-            category=category.public_id,
+            category=Category.objects.get(slug="brand-identity").public_id,
             title="Brand identity",
             description="Logo, palette and guidelines for young companies.",
             attributes={},
             packages=[{"name": "Identity", "price": 150000, "delivery_days": 14}],
         )
-        listing = listing_transition(user=user, listing=listing, action="submit").public_id
         UserFactory(email="founder@example.org")
-        marketplace_settings()
+        return listing_transition(user=user, listing=listing, action="submit").public_id
+
+
+def _inquire(api, listing) -> dict:
+    response = api.post(
+        "/api/v1/bookings/",
+        {"listing": listing, "package": "Identity", "message": "A new identity for our bakery chain."},
+        format="json",
+        **_auth(api, "founder@example.org"),
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_inquiry_quote_accept_deliver_and_complete(api_b, tenant_b):
+    listing = _studio_listing(tenant_b)
     client = _auth(api_b, "founder@example.org")
 
     short = api_b.post(
@@ -315,25 +328,8 @@ def test_inquiry_quote_accept_deliver_and_complete(api_b, tenant_b):
 
 
 def test_a_quote_expires_when_not_accepted(api_b, tenant_b):
-    with tenant_context(tenant_b):
-        user = UserFactory(email="studio@example.org", is_provider=True)
-        ProviderProfile.objects.create(user=user, headline="Brand studio", status="approved")
-        listing = listing_create(
-            user=user,
-            category=Category.objects.get(slug="brand-identity").public_id,
-            title="Brand identity",
-            description="Logo, palette and guidelines for young companies.",
-            attributes={},
-            packages=[{"name": "Identity", "price": 150000}],
-        )
-        listing = listing_transition(user=user, listing=listing, action="submit").public_id
-        UserFactory(email="founder@example.org")
-    inquiry = api_b.post(
-        "/api/v1/bookings/",
-        {"listing": listing, "package": "Identity", "message": "A new identity for our bakery chain."},
-        format="json",
-        **_auth(api_b, "founder@example.org"),
-    ).json()
+    listing = _studio_listing(tenant_b)
+    inquiry = _inquire(api_b, listing)
     _act(api_b, inquiry["id"], "send_quote", "studio@example.org", data={"price": 1, "terms": "T", "valid_days": 2})
 
     with tenant_context(tenant_b):
@@ -627,25 +623,8 @@ def test_unpaid_instant_booking_expires_by_its_timer(api_a, tenant_a, tutoring):
 
 
 def test_a_delivery_nobody_answers_is_accepted_after_three_days(api_b, tenant_b):
-    with tenant_context(tenant_b):
-        user = UserFactory(email="studio@example.org", is_provider=True)
-        ProviderProfile.objects.create(user=user, headline="Brand studio", status="approved")
-        listing = listing_create(
-            user=user,
-            category=Category.objects.get(slug="brand-identity").public_id,
-            title="Brand identity",
-            description="Logo, palette and guidelines for young companies.",
-            attributes={},
-            packages=[{"name": "Identity", "price": 150000}],
-        )
-        listing = listing_transition(user=user, listing=listing, action="submit").public_id
-        UserFactory(email="founder@example.org")
-    booking = api_b.post(
-        "/api/v1/bookings/",
-        {"listing": listing, "package": "Identity", "message": "A new identity for our bakery chain."},
-        format="json",
-        **_auth(api_b, "founder@example.org"),
-    ).json()["id"]
+    listing = _studio_listing(tenant_b)
+    booking = _inquire(api_b, listing)["id"]
     _act(api_b, booking, "send_quote", "studio@example.org", data={"price": 120000, "terms": "T", "valid_days": 3})
     _act(api_b, booking, "accept_quote", "founder@example.org")
     _act(api_b, booking, "deliver", "studio@example.org", data={"note": "All files."})
