@@ -374,11 +374,16 @@ def roles_of(user, booking: Booking) -> list[str]:
     return roles
 
 
-def allowed_actions(booking: Booking, user) -> list[str]:
+def allowed_actions(booking: Booking, user, *, now: datetime | None = None) -> list[str]:
+    """What `user` may do with the booking now (its state, their roles, and the session's time)."""
     flow = workflows.workflow(booking.workflow)
+    now = now or timezone.now()
     found: list[str] = []
     for role in roles_of(user, booking):
-        found += [a for a in flow.allowed(booking.state, role) if a not in found]
+        for action in flow.allowed(booking.state, role):
+            moment = flow.transitions[action].not_before
+            if action not in found and not (moment and getattr(booking, moment) and now < getattr(booking, moment)):
+                found.append(action)
     return found
 
 
@@ -415,9 +420,7 @@ def _apply(booking, flow, action, transition, *, actor, role, reason: Any, data:
             raise InvalidTransition(
                 f"'{action}' is possible once the session has "
                 + ("started." if transition.not_before == "starts_at" else "ended."),
-                fields={
-                    "allowed_actions": [a for a in allowed_actions(booking, actor) if a != action] if actor else []
-                },
+                fields={"allowed_actions": allowed_actions(booking, actor, now=now) if actor else []},
             )
     details = _action_data(booking, action, transition, data)
     milestone = _milestone_for(booking, action, transition, details, now=now) if transition.milestone_target else None

@@ -103,6 +103,7 @@ def test_instant_booking_pay_and_complete_with_timeline_and_money(api_a, tenant_
     early = _act(api_a, booking["id"], "complete", "tutor@example.org")
 
     assert paid["state"] == "confirmed" and paid["meeting_url"].startswith("https://meet.jit.si/alpha-")
+    assert paid["allowed_actions"] == ["cancel", "reschedule"]  # no-shows only once the session started
     assert [m["kind"] for m in paid["money"]] == ["hold"] and paid["money"][0]["amount"]["amount"] == 6000
     assert paid["due_action"] == "auto_complete"
     assert early.status_code == 409 and "ended" in early.json()["error"]["message"]
