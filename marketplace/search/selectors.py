@@ -18,32 +18,73 @@ def search_backend() -> SearchBackend:
     return PostgresSearchBackend()
 
 
-# Only what `ListingCardSerializer` reads: loading whole rows of four tables costs more than the search.
-CARD_FIELDS = (
-    *("public_id", "title", "description", "attributes", "pricing_model", "location_type", "currency"),
-    *("price_from", "published_at", "created_at", "category__public_id", "category__name"),
-    *("provider__public_id", "provider__user__full_name", "provider__user__email"),
-)
+def search_listings(query: ListingQuery) -> tuple[ListingResults, list[dict]]:
+    """The results and their cards, in result order."""
+    results = search_backend().search_listings(query)
+    return results, listing_card_rows(results.ids)
 
 
-def listing_cards():
-    """What a result card shows: the listing with its category, provider name, whether the provider
-    is verified and its images — two queries for any number of results."""
-    from marketplace.catalogue.models import Listing
+def listing_card_rows(ids: list[int]) -> list[dict]:
+    """The cards of listings `ids` (in that order) as plain data, exactly what `ListingCardSerializer`
+    gives for the same listings, built from two `values()` queries: on a results page, making model
+    instances and serialising them costs more than the search itself."""
+    from marketplace.catalogue.api.listings import card_summary, image_urls
+    from marketplace.catalogue.models import Listing, ListingImage
+    from marketplace.common.money import Money
     from marketplace.providers.models import Badge
 
-    return (
-        Listing.objects.select_related("category", "provider__user")
-        .only(*CARD_FIELDS)
+    if not ids:
+        return []
+    rows = (
+        Listing.objects.filter(pk__in=ids)
         .annotate(provider_verified=Exists(Badge.objects.filter(profile_id=OuterRef("provider_id"))))
-        .prefetch_related("images")
+        .values(
+            "pk",
+            "public_id",
+            "title",
+            "description",
+            "category__public_id",
+            "category__name",
+            "provider__public_id",
+            "provider__user__full_name",
+            "provider__user__email",
+            "provider_verified",
+            "attributes",
+            "pricing_model",
+            "location_type",
+            "currency",
+            "price_from",
+            "published_at",
+        )
     )
-
-
-def search_listings(query: ListingQuery) -> tuple[ListingResults, list]:
-    results = search_backend().search_listings(query)
-    by_id = {listing.pk: listing for listing in listing_cards().filter(pk__in=results.ids)}
-    return results, [by_id[pk] for pk in results.ids if pk in by_id]
+    images: dict[int, list[dict]] = {}
+    for image in (
+        ListingImage.objects.filter(listing_id__in=ids)
+        .order_by("position", "id")
+        .values("listing_id", "public_id", "image", "thumbnail", "width", "height")
+    ):
+        images.setdefault(image["listing_id"], []).append(image_urls(image))
+    by_id = {}
+    for row in rows:
+        price = row["price_from"]
+        by_id[row["pk"]] = {
+            "id": row["public_id"],
+            "title": row["title"],
+            "summary": card_summary(row["description"]),
+            "category": row["category__public_id"],
+            "category_name": row["category__name"],
+            "provider": row["provider__public_id"],
+            "provider_name": row["provider__user__full_name"] or row["provider__user__email"],
+            "provider_verified": row["provider_verified"],
+            "attributes": row["attributes"],
+            "pricing_model": row["pricing_model"],
+            "location_type": row["location_type"],
+            "currency": row["currency"],
+            "price_from": Money(price, row["currency"]).as_dict() if price is not None else None,
+            "images": images.get(row["pk"], []),
+            "published_at": row["published_at"].isoformat().replace("+00:00", "Z") if row["published_at"] else None,
+        }
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def filterable_attributes(category: Category | None) -> dict[str, bool]:

@@ -241,3 +241,39 @@ def test_stemming_follows_the_marketplace_language(api_a, tenant_a, catalogue, r
     # then: German rules drop the stop word and stem the plural, and search uses the same rules
     assert "'für'" not in vector(german) and "'ingenieur'" in vector(german)
     assert german in _ids(api_a.get("/api/v1/search/listings/?q=Ingenieur"))
+
+
+def test_result_cards_are_exactly_what_the_documented_serializer_gives(api_a, tenant_a, catalogue, settings, tmp_path):
+    """The results page builds cards from plain rows for speed; they must match the schema's serializer."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db.models import Exists, OuterRef
+
+    from marketplace.catalogue.api.listings import ListingCardSerializer
+    from marketplace.catalogue.images import listing_image_add
+    from marketplace.catalogue.models import Listing
+
+    settings.MEDIA_ROOT = tmp_path
+    with tenant_context(tenant_a):
+        import io
+
+        from PIL import Image
+
+        out = io.BytesIO()
+        Image.new("RGB", (40, 30), (1, 2, 3)).save(out, format="PNG")
+        calc = Listing.objects.get(public_id=catalogue["calc1"])
+        listing_image_add(user=calc.provider.user, listing=calc, upload=SimpleUploadedFile("a.png", out.getvalue()))
+        Badge.objects.create(profile=calc.provider, kind="identity_verified")
+        listings = Listing.objects.filter(public_id__in=[catalogue["calc1"], catalogue["stats"]]).annotate(
+            provider_verified=Exists(Badge.objects.filter(profile_id=OuterRef("provider_id")))
+        )
+        expected = {row["id"]: row for row in ListingCardSerializer(listings, many=True).data}
+
+    found = {
+        card["id"]: card
+        for card in api_a.get("/api/v1/search/listings/?q=calculus+statistics+or+calculus").json()["results"]
+    }
+    found |= {card["id"]: card for card in api_a.get("/api/v1/search/listings/?q=statistics").json()["results"]}
+
+    for listing_id, card in expected.items():
+        assert found[listing_id] == card
+    assert found[catalogue["calc1"]]["images"] and found[catalogue["calc1"]]["provider_verified"] is True

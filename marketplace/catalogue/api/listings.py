@@ -65,8 +65,6 @@ class ListingCardSerializer(serializers.ModelSerializer):
     price_from = serializers.SerializerMethodField()
     images = ImageSerializer(many=True, read_only=True)
 
-    SUMMARY_LENGTH = 200
-
     class Meta:
         model = Listing
         fields = [
@@ -88,13 +86,33 @@ class ListingCardSerializer(serializers.ModelSerializer):
         ]
 
     def get_summary(self, listing) -> str:
-        text = " ".join(listing.description.split())
-        if len(text) <= self.SUMMARY_LENGTH:
-            return text
-        return text[: self.SUMMARY_LENGTH].rsplit(" ", 1)[0] + "…"
+        return card_summary(listing.description)
 
     def get_price_from(self, listing) -> dict | None:
         return _price(listing)
+
+
+SUMMARY_LENGTH = 200
+
+
+def card_summary(description: str) -> str:
+    """The start of a description for a result card: whitespace folded, cut at a word."""
+    text = " ".join(description.split())
+    if len(text) <= SUMMARY_LENGTH:
+        return text
+    return text[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + "…"
+
+
+def image_urls(image: dict) -> dict:
+    """An image's public data from its stored file names (what `ImageSerializer` gives)."""
+    storage = ListingImage._meta.get_field("image").storage
+    return {
+        "id": image["public_id"],
+        "url": storage.url(image["image"]),
+        "thumbnail_url": storage.url(image["thumbnail"]) if image["thumbnail"] else None,
+        "width": image["width"],
+        "height": image["height"],
+    }
 
 
 def _price(listing) -> dict | None:

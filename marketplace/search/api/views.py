@@ -126,7 +126,7 @@ class ListingSearchView(APIView):
                 "count": results.total,
                 "page": page,
                 "page_size": page_size,
-                "results": ListingCardSerializer(listings, many=True).data,
+                "results": listings,  # cards as ListingCardSerializer describes them
                 "facets": results.facets,
                 "corrected_query": results.corrected_text,
             }
