@@ -90,6 +90,7 @@ TENANT_APPS = [
     "marketplace.providers",
     "marketplace.search",
     "marketplace.bookings",
+    "marketplace.payments",
     "branding",
     "cms",
     "wagtail.contrib.forms",
@@ -297,6 +298,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"no-reply@{PLATFORM_
 
 # --- search, payments (adapters arrive with their issues; settings are read here) --------------------
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="postgres")  # postgres | opensearch
+# The platform's transaction fee on each release, in basis points (set by the marketplace's plan once
+# billing lands; until then one setting for every marketplace).
+PLATFORM_FEE_BPS = env.int("PLATFORM_FEE_BPS", default=200)
 # Online sessions get a room under this address (a Jitsi-style server; no API call is made).
 MEETING_BASE_URL = env.str("MEETING_BASE_URL", default="https://meet.jit.si/")
 OPENSEARCH_URL = env.str("OPENSEARCH_URL", default="")

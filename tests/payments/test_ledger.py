@@ -1,0 +1,155 @@
+"""The ledger's rules hold in PostgreSQL itself, and the escrow operations keep every cent."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marketplace.common.errors import Conflict, ValidationFailed
+from marketplace.payments.escrow import (
+    escrow_capture,
+    escrow_freeze,
+    escrow_refund,
+    escrow_release,
+    escrow_state,
+    escrow_unfreeze,
+    split,
+)
+from marketplace.payments.ledger import account, balance, held, platform_totals, post, reverse
+from marketplace.payments.models import AccountKind, JournalEntry, JournalTransaction
+from tenants.context import tenant_context
+
+pytestmark = pytest.mark.django_db
+
+
+def _check_now():
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_the_database_refuses_an_unbalanced_journal_transaction(tenant_a):
+    with tenant_context(tenant_a):
+        cash, fees = account(AccountKind.PAYMENTS_CLEARING, "USD"), account(AccountKind.GATEWAY_FEES, "USD")
+        with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+            journal = JournalTransaction.objects.create(kind="bad", idempotency_key="bad-1")
+            JournalEntry.objects.create(transaction=journal, account=cash, amount=500, currency="USD")
+            JournalEntry.objects.create(transaction=journal, account=fees, amount=-499, currency="USD")
+            _check_now()
+        assert not JournalTransaction.objects.filter(idempotency_key="bad-1").exists()
+
+
+def test_the_journal_is_append_only_and_entries_take_their_accounts_currency(tenant_a):
+    with tenant_context(tenant_a):
+        cash, fees = account(AccountKind.PAYMENTS_CLEARING, "USD"), account(AccountKind.GATEWAY_FEES, "USD")
+        journal, _ = post(kind="fee", key="fee-1", lines=[(fees, 30), (cash, -30)])
+        entry = journal.entries.first()
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+            JournalEntry.objects.filter(pk=entry.pk).update(amount=31)
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:  # straight to the database, past Django's own protection
+                cursor.execute("DELETE FROM payments_journaltransaction WHERE id = %s", [journal.pk])
+        with pytest.raises(IntegrityError, match="currency"), transaction.atomic():
+            JournalEntry.objects.create(transaction=journal, account=cash, amount=1, currency="EUR")
+        assert balance(fees) == 30 and balance(cash) == -30
+
+
+def test_posting_checks_balance_and_a_replayed_key_posts_nothing(tenant_a):
+    with tenant_context(tenant_a):
+        cash, fees = account(AccountKind.PAYMENTS_CLEARING, "USD"), account(AccountKind.GATEWAY_FEES, "USD")
+        with pytest.raises(ValidationFailed):
+            post(kind="fee", key="k", lines=[(fees, 30), (cash, -29)])
+        first, new = post(kind="fee", key="k", lines=[(fees, 30), (cash, -30)])
+        again, new_again = post(kind="fee", key="k", lines=[(fees, 999), (cash, -999)])
+        reversal = reverse(first, key="k-undo")
+
+        assert (new, new_again, again.pk) == (True, False, first.pk)
+        assert JournalEntry.objects.count() == 4
+        assert reversal.reverses_id == first.pk and balance(fees) == 0 and balance(cash) == 0
+
+
+@given(
+    gross=st.integers(min_value=1, max_value=10**12),
+    commission_bps=st.integers(min_value=0, max_value=10_000),
+    fee_bps=st.integers(min_value=0, max_value=10_000),
+)
+def test_the_split_always_adds_up_to_the_gross(gross, commission_bps, fee_bps):
+    parts = split(gross, commission_bps=commission_bps, platform_fee_bps=fee_bps)
+
+    assert parts.provider + parts.marketplace + parts.platform == gross
+    assert parts.provider == gross - gross * commission_bps // 10_000 >= 0
+    assert 0 <= parts.platform <= gross
+    if fee_bps <= commission_bps:
+        assert parts.marketplace >= 0
+
+
+def test_capture_release_with_commission_and_fee(tenant_a, booking_a, settings):
+    settings.PLATFORM_FEE_BPS = 250
+    with tenant_context(tenant_a):
+        escrow_capture(booking=booking_a, amount=10_005, key="cap-1")
+        escrow_release(booking=booking_a, amount=10_005, key="rel-1")
+        replay = escrow_release(booking=booking_a, amount=10_005, key="rel-1")
+        with pytest.raises(Conflict) as too_much:
+            escrow_release(booking=booking_a, amount=1, key="rel-2")
+        state = escrow_state(booking_a)
+        provider = held(account(AccountKind.PROVIDER_BALANCE, "USD", provider=booking_a.provider))
+        marketplace = held(account(AccountKind.MARKETPLACE_COMMISSION, "USD"))
+        platform = held(account(AccountKind.PLATFORM_FEE, "USD"))
+
+    assert (state.captured, state.released, state.held) == (10_005, 10_005, 0)
+    # commission floor(10005 × 10%) = 1000; fee floor(10005 × 2.5%) = 250, out of the commission
+    assert (provider, marketplace, platform) == (9_005, 750, 250)
+    assert replay.idempotency_key == "rel-1" and too_much.value.code == "release_exceeds_escrow"
+
+
+def test_refunds_come_from_escrow_then_from_the_providers_balance_and_never_exceed_the_payment(tenant_a, booking_a):
+    with tenant_context(tenant_a):
+        escrow_capture(booking=booking_a, amount=10_000, key="cap")
+        escrow_refund(booking=booking_a, amount=2_000, key="ref-1")  # before release: from escrow
+        escrow_release(booking=booking_a, amount=8_000, key="rel")
+        escrow_refund(booking=booking_a, amount=7_500, key="ref-2")  # after release: clawed back
+        with pytest.raises(Conflict) as over:
+            escrow_refund(booking=booking_a, amount=501, key="ref-3")
+        state = escrow_state(booking_a)
+        provider = held(account(AccountKind.PROVIDER_BALANCE, "USD", provider=booking_a.provider))
+        totals = platform_totals("USD")
+
+    assert (state.captured, state.released, state.refunded, state.held) == (10_000, 8_000, 9_500, 0)
+    assert provider == 8_000 * 9 // 10 - 7_500  # 7200 earned, 7500 clawed back: owes 300
+    assert over.value.code == "refund_exceeds_paid"
+    assert sum(totals.values()) == 0
+
+
+def test_a_frozen_escrow_releases_nothing_until_unfrozen(tenant_a, booking_a):
+    with tenant_context(tenant_a):
+        escrow_capture(booking=booking_a, amount=5_000, key="cap")
+        escrow_freeze(booking=booking_a, reason="Dispute opened")
+        escrow_freeze(booking=booking_a, reason="Again")
+        with pytest.raises(Conflict) as frozen:
+            escrow_release(booking=booking_a, amount=5_000, key="rel")
+        refund = escrow_refund(booking=booking_a, amount=1_000, key="ref")  # refunds stay possible
+        escrow_unfreeze(booking=booking_a)
+        escrow_release(booking=booking_a, amount=4_000, key="rel")
+        state = escrow_state(booking_a)
+
+    assert frozen.value.code == "escrow_frozen" and refund.kind == "refund"
+    assert (state.held, state.released, state.frozen) == (0, 4_000, False)
+
+
+@pytest.mark.parametrize("amount", [0, -5, 2.5, True, "100"])
+def test_bad_amounts_are_refused_and_nothing_is_posted(tenant_a, booking_a, amount):
+    with tenant_context(tenant_a):
+        for operation in (escrow_capture, escrow_release, escrow_refund):
+            with pytest.raises(ValidationFailed):
+                operation(booking=booking_a, amount=amount, key=f"bad-{operation.__name__}")
+        assert not JournalTransaction.objects.exists()
+
+
+def test_each_marketplace_has_its_own_ledger(tenant_a, tenant_b, booking_a, booking_b):
+    with tenant_context(tenant_a):
+        escrow_capture(booking=booking_a, amount=7_000, key="same-key")
+    with tenant_context(tenant_b):
+        escrow_capture(booking=booking_b, amount=3_000, key="same-key")
+        assert escrow_state(booking_b).held == 3_000
+        assert platform_totals("USD")[AccountKind.PAYMENTS_CLEARING] == 3_000
+    with tenant_context(tenant_a):
+        assert platform_totals("USD")[AccountKind.PAYMENTS_CLEARING] == 7_000
