@@ -89,6 +89,8 @@ def escrow_capture(*, booking, amount: int, key: str) -> JournalTransaction:
     if (done := _replayed(key)) is not None:
         return done
     booking = _locked(booking)
+    if (done := _replayed(key)) is not None:  # the same key finished while we waited for the lock
+        return done
     amount = _amount(amount, booking)
     journal, _ = post(
         kind="capture",
@@ -108,6 +110,8 @@ def escrow_release(*, booking, amount: int, key: str) -> JournalTransaction:
     if (done := _replayed(key)) is not None:
         return done
     booking = _locked(booking)
+    if (done := _replayed(key)) is not None:  # the same key finished while we waited for the lock
+        return done
     amount = _amount(amount, booking)
     state = escrow_state(booking)
     if state.frozen:
@@ -142,6 +146,8 @@ def escrow_refund(*, booking, amount: int, key: str) -> JournalTransaction:
     if (done := _replayed(key)) is not None:
         return done
     booking = _locked(booking)
+    if (done := _replayed(key)) is not None:  # the same key finished while we waited for the lock
+        return done
     amount = _amount(amount, booking)
     state = escrow_state(booking)
     refundable = state.captured - state.refunded

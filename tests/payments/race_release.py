@@ -1,0 +1,112 @@
+"""Two releases (or two refunds) of the same booking at the same instant, each in its own process and
+connection, in a throwaway marketplace that is dropped afterwards.
+
+    python tests/payments/race_release.py     # prints JSON: each attempt's outcome and the final state
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _attempt(schema: str, booking_id: int, operation: str, amount: int, key: str, barrier, results) -> None:
+    from django.db import connection
+
+    from marketplace.bookings.models import Booking
+    from marketplace.common.errors import DomainError
+    from marketplace.payments import escrow
+    from tenants.context import tenant_context
+    from tenants.models import Tenant
+
+    connection.close()
+    with tenant_context(Tenant.objects.get(schema_name=schema)):
+        booking = Booking.objects.get(pk=booking_id)
+        barrier.wait()
+        try:
+            journal = getattr(escrow, f"escrow_{operation}")(booking=booking, amount=amount, key=key)
+            results.put([operation, key, "ok", journal.public_id])
+        except DomainError as error:
+            results.put([operation, key, error.status_code, error.code])
+        except Exception as error:  # noqa: BLE001 - reported, and the caller asserts there is none
+            results.put([operation, key, 500, repr(error)])
+    connection.close()
+
+
+def main() -> dict:
+    from django.db import connections
+    from django.utils import timezone
+
+    from marketplace.payments.escrow import escrow_capture, escrow_state
+    from tenants.context import tenant_context
+    from tenants.models import Tenant, TenantStatus
+    from tenants.services import tenant_provision
+    from tenants.services.lifecycle import tenant_purge
+    from tests.payments.conftest import make_booking
+
+    slug = f"race{uuid.uuid4().hex[:8]}"
+    tenant = tenant_provision(name="Race Market", slug=slug, kind="agency", admin_email=f"admin@{slug}.test")
+    try:
+        booking = make_booking(tenant, price=10_000)
+        with tenant_context(tenant):
+            escrow_capture(booking=booking, amount=10_000, key="capture")
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        attempts = [
+            ("release", 10_000, "release-a"),
+            ("release", 10_000, "release-b"),  # a second, different release of all of it
+            ("refund", 6_000, "refund-a"),
+            ("refund", 6_000, "refund-a"),  # the same refund twice (a replay)
+        ]
+        barrier, results = context.Barrier(len(attempts)), context.Queue()
+        workers = [
+            context.Process(target=_attempt, args=(slug, booking.pk, op, amount, key, barrier, results))
+            for op, amount, key in attempts
+        ]
+        for worker in workers:
+            worker.start()
+        outcomes = [results.get(timeout=120) for _ in workers]
+        for worker in workers:
+            worker.join(timeout=60)
+        with tenant_context(tenant):
+            state = escrow_state(booking)
+            from marketplace.payments.models import JournalEntry, JournalTransaction
+
+            journals = sorted(JournalTransaction.objects.values_list("idempotency_key", flat=True))
+            total = sum(JournalEntry.objects.values_list("amount", flat=True))
+        return {
+            "outcomes": sorted(outcomes, key=str),
+            "state": {
+                "captured": state.captured,
+                "released": state.released,
+                "refunded": state.refunded,
+                "held": state.held,
+            },
+            "journals": journals,
+            "sum": total,
+        }
+    finally:
+        connections.close_all()
+        Tenant.objects.filter(pk=tenant.pk).update(
+            status=TenantStatus.CLOSED, purge_after=timezone.now() - timedelta(seconds=1)
+        )
+        tenant_purge(tenant=Tenant.objects.get(pk=tenant.pk))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import logging
+
+    import django
+
+    django.setup()
+    logging.disable(logging.WARNING)
+    print(json.dumps(main()))

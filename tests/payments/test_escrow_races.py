@@ -1,0 +1,44 @@
+"""Two releases or refunds of one booking at once, from separate processes: the booking's row lock
+puts them in order, so one wins and the other is a clean 409 (or, for the same key, the same result)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.processes import ROOT, process_env
+
+pytestmark = pytest.mark.django_db
+
+
+def test_concurrent_releases_and_refunds_of_one_booking():
+    done = subprocess.run(
+        [sys.executable, "tests/payments/race_release.py"],
+        cwd=ROOT,
+        env=process_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+
+    outcomes = result["outcomes"]
+    assert all(status in ("ok", 409) for _, _, status, _ in outcomes), outcomes  # never a 500
+    releases = [o for o in outcomes if o[0] == "release"]
+    refunds = [o for o in outcomes if o[0] == "refund"]
+    # the same refund sent twice at once: both answer with the one journal transaction
+    assert [o[2] for o in refunds] == ["ok", "ok"] and refunds[0][3] == refunds[1][3]
+    # two different releases of everything: at most one wins, the loser is a clean 409
+    winners = [o for o in releases if o[2] == "ok"]
+    assert len(winners) <= 1 and all(o[3] == "release_exceeds_escrow" for o in releases if o[2] == 409)
+    released = 10_000 if winners else 0
+    assert result["state"] == {
+        "captured": 10_000,
+        "released": released,
+        "refunded": 6_000,
+        "held": 0 if winners else 4_000,
+    }
+    assert result["journals"] == sorted(["capture", "refund-a", *(o[1] for o in winners)])
+    assert result["sum"] == 0
