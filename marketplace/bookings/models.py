@@ -209,7 +209,8 @@ class MoneyIntent(models.Model):
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     idempotency_key = models.CharField(max_length=120, unique=True)
-    status = models.CharField(max_length=20, default="recorded")
+    status = models.CharField(max_length=20, default="recorded")  # recorded | done | nothing_to_do
+    reference = models.CharField(max_length=60, blank=True)  # the payment processor's charge or refund id
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -203,6 +203,7 @@ def booking_create(
     starts_at: Any = None,
     time_zone: Any = "UTC",
     message: Any = "",
+    payment_method: Any = None,
 ) -> Booking:
     """Book a slot (instant or request workflows) or send an inquiry (quote workflow). A slot must be
     one of the listing's free slots; two clients racing for it get one booking and one 409."""
@@ -256,7 +257,7 @@ def booking_create(
         booking.save()
     event = _record(booking, actor=client, role=workflows.CLIENT, action="book", from_state="", to_state=flow.initial)
     if flow.initial_money:
-        _intend(booking, event, flow.initial_money)
+        _intend(booking, event, flow.initial_money, payment_method=payment_method)
     _schedule_timer(booking, flow)
     return booking
 
@@ -445,7 +446,8 @@ def _apply(booking, flow, action, transition, *, actor, role, reason: Any, data:
         data=details,
     )
     if transition.money:
-        _intend(booking, event, transition.money, now=now, milestone=milestone)
+        card = data.get("payment_method") if isinstance(data, dict) else None
+        _intend(booking, event, transition.money, now=now, milestone=milestone, payment_method=card)
     if confirming:
         queue_confirmation(booking)  # the invite by email, after commit
     if action == "accept_quote" and booking.terms.get("milestones"):
@@ -621,7 +623,9 @@ def _record(booking, *, actor, role, action, from_state, to_state, reason="", da
     )
 
 
-def _intend(booking: Booking, event: BookingEvent, money: str, *, now=None, milestone=None) -> MoneyIntent | None:
+def _intend(
+    booking: Booking, event: BookingEvent, money: str, *, now=None, milestone=None, payment_method=None
+) -> MoneyIntent | None:
     """Record the money a transition asks for; the key makes a replay post nothing new."""
     amount, kind, share = booking.price, money, None
     if money == "release_milestone":
@@ -638,7 +642,7 @@ def _intend(booking: Booking, event: BookingEvent, money: str, *, now=None, mile
         amount = booking.price * share // 100  # rounded down: never refund more than the policy says
     elif money == "refund_full":
         kind = "refund"
-    intent, _ = MoneyIntent.objects.get_or_create(
+    intent, created = MoneyIntent.objects.get_or_create(
         idempotency_key=f"{connection.schema_name}:{booking.public_id}:{event.pk}:{kind}"
         + (f":{milestone.public_id}" if milestone is not None else ""),
         defaults={"booking": booking, "event": event, "kind": kind, "amount": amount, "currency": booking.currency},
@@ -646,6 +650,10 @@ def _intend(booking: Booking, event: BookingEvent, money: str, *, now=None, mile
     if share is not None:
         event.data = {**event.data, "refund_percent": share}
         event.save(update_fields=["data"])
+    if created:
+        from marketplace.payments.services import intent_execute
+
+        intent_execute(intent, payment_method=payment_method)
     return intent
 
 

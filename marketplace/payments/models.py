@@ -103,3 +103,20 @@ class EscrowFreeze(models.Model):
 
     def __str__(self) -> str:
         return f"freeze of {self.booking_id}"
+
+
+class LocalCharge(models.Model):
+    """What the built-in test processor did (charges and refunds), as a real processor would keep it."""
+
+    reference = models.CharField(max_length=40, unique=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=10)  # charge | refund
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    refunds = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="refund_records")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.kind} {self.amount} {self.currency} {self.status}"

@@ -42,6 +42,8 @@ def _first_slot(api: APIClient, listing: dict, package: str, tz: str) -> str:
 
 
 def _act(api, booking, action, auth, **body):
+    if action in ("pay", "accept_quote"):
+        body.setdefault("data", {"payment_method": "4242 4242 4242 4242"})
     response = api.post(f"/api/v1/bookings/{booking}/actions/", {"action": action, **body}, format="json", **auth)
     assert response.status_code == 200, response.content
     return response.json()
@@ -89,6 +91,7 @@ def test_law_firm_consultation_requested_and_accepted(demo_marketplaces):
             "starts_at": starts_at,
             "time_zone": "Europe/London",
             "message": "Separating after twelve years; two children.",
+            "payment_method": "4242 4242 4242 4242",
         },
         format="json",
         **nora,

@@ -18,6 +18,7 @@ from marketplace.payments.escrow import (
 from marketplace.payments.ledger import account, balance, held, platform_totals, post, reverse
 from marketplace.payments.models import AccountKind, JournalEntry, JournalTransaction
 from tenants.context import tenant_context
+from tests.bookings.test_booking_api import tutoring  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +154,71 @@ def test_each_marketplace_has_its_own_ledger(tenant_a, tenant_b, booking_a, book
         assert platform_totals("USD")[AccountKind.PAYMENTS_CLEARING] == 3_000
     with tenant_context(tenant_a):
         assert platform_totals("USD")[AccountKind.PAYMENTS_CLEARING] == 7_000
+
+
+def _client_pays(api, tenant, card):
+    from tests.bookings.test_booking_api import _auth, _day, _slots
+
+    listing = api.get("/api/v1/search/listings/?q=sessions").json()["results"][0]["id"]
+    slot = _slots(api, listing, _day())[0]["starts_at"]
+    client = _auth(api, "client@example.org")
+    booking = api.post(
+        "/api/v1/bookings/",
+        {"listing": listing, "package": "Hour", "starts_at": slot, "time_zone": "UTC"},
+        format="json",
+        **client,
+    ).json()["id"]
+    paid = api.post(
+        f"/api/v1/bookings/{booking}/actions/",
+        {"action": "pay", "data": {"payment_method": card}},
+        format="json",
+        **client,
+    )
+    return booking, paid
+
+
+@pytest.mark.parametrize(
+    ("card", "status", "code"),
+    [
+        ("4000 0000 0000 0002", 402, "payment_failed"),
+        ("4000 0025 0000 3155", 402, "payment_failed"),
+        ("1234", 402, "payment_failed"),
+        ("", 400, "validation_failed"),
+    ],
+)
+def test_a_refused_card_leaves_the_booking_and_the_ledger_untouched(api_a, tenant_a, tutoring, card, status, code):  # noqa: F811
+    from marketplace.bookings.models import Booking
+
+    booking, paid = _client_pays(api_a, tenant_a, card)
+
+    assert paid.status_code == status and paid.json()["error"]["code"] == code
+    with tenant_context(tenant_a):
+        stored = Booking.objects.get(public_id=booking)
+        assert stored.state == "pending_payment" and not stored.money_intents.exists()
+        assert not JournalTransaction.objects.exists()
+
+
+def test_paying_and_completing_move_real_money_through_the_ledger(api_a, tenant_a, tutoring, settings):  # noqa: F811
+    from datetime import timedelta
+
+    from marketplace.bookings.models import Booking
+    from marketplace.bookings.services import timers_run
+    from marketplace.payments.models import LocalCharge
+
+    settings.PLATFORM_FEE_BPS = 200
+    booking, paid = _client_pays(api_a, tenant_a, "4242 4242 4242 4242")
+    assert paid.status_code == 200, paid.content
+    with tenant_context(tenant_a):
+        stored = Booking.objects.get(public_id=booking)
+        held_now = escrow_state(stored).held
+        charge = LocalCharge.objects.get(kind="charge")
+        timers_run(now=stored.ends_at + timedelta(hours=49))  # auto-complete releases the escrow
+        state = escrow_state(stored)
+        provider = held(account(AccountKind.PROVIDER_BALANCE, "USD", provider=stored.provider))
+        totals = platform_totals("USD")
+
+    assert held_now == 6_000 and (charge.amount, charge.status, charge.card_last4) == (6_000, "succeeded", "4242")
+    assert (state.released, state.held) == (6_000, 0)
+    assert provider == 5_400  # 6000 − 10% commission
+    assert totals[AccountKind.MARKETPLACE_COMMISSION] == -480 and totals[AccountKind.PLATFORM_FEE] == -120
+    assert totals[AccountKind.PAYMENTS_CLEARING] == 6_000 and sum(totals.values()) == 0

@@ -164,6 +164,9 @@ class BookingCreateSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField(required=False, help_text="a free slot's start (slot workflows)")
     time_zone = serializers.CharField(required=False, help_text="the client's IANA time zone")
     message = serializers.CharField(required=False, help_text="a note, or the inquiry (quote workflow)")
+    payment_method = serializers.CharField(
+        required=False, help_text="the card to hold the price on (request to book); test card 4242 4242 4242 4242"
+    )
 
 
 class BookingActionSerializer(serializers.Serializer):
@@ -172,7 +175,8 @@ class BookingActionSerializer(serializers.Serializer):
     data = serializers.DictField(
         required=False,
         help_text="send_quote: price (or milestones: [{title, amount, due_date}]), terms, valid_days; "
-        "counter: message; deliver: note; milestone actions: milestone (its id) and, to deliver, note",
+        "counter: message; deliver: note; milestone actions: milestone (its id) and, to deliver, note; "
+        "pay and accept_quote: payment_method (a card; test card 4242 4242 4242 4242)",
     )
 
 
@@ -337,6 +341,7 @@ class BookingListView(generics.ListAPIView):
             starts_at=body.get("starts_at"),
             time_zone=body.get("time_zone", "UTC"),
             message=body.get("message", ""),
+            payment_method=body.get("payment_method"),
         )
         response = _detail(booking.public_id, request)
         response.status_code = status.HTTP_201_CREATED
