@@ -20,7 +20,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from marketplace.common.errors import Conflict, ValidationFailed
-from marketplace.payments.ledger import account, held, post
+from marketplace.payments.ledger import account, held, journal_by_key, post
 from marketplace.payments.models import AccountKind, EscrowFreeze, JournalEntry, JournalTransaction
 
 BPS = 10_000
@@ -80,7 +80,7 @@ def _locked(booking):
 
 
 def _replayed(key: str) -> JournalTransaction | None:
-    return JournalTransaction.objects.filter(idempotency_key=key).first()
+    return journal_by_key(key)
 
 
 @transaction.atomic

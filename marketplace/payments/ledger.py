@@ -19,6 +19,12 @@ def account(kind: str, currency: str, *, booking=None, provider=None) -> LedgerA
     return found
 
 
+def journal_by_key(key: str) -> JournalTransaction | None:
+    """The transaction posted under `key`, if any (by its unique index; no ordering to walk)."""
+    # Not .first(): it orders by id, and PostgreSQL may then walk the primary key instead.
+    return next(iter(JournalTransaction.objects.filter(idempotency_key=key).order_by()[:1]), None)
+
+
 def balance(ledger_account: LedgerAccount) -> int:
     """The account's balance from its entries: debits minus credits."""
     return ledger_account.entries.aggregate(total=Sum("amount"))["total"] or 0
@@ -36,7 +42,7 @@ def post(
     """Write one balanced journal transaction; returns it and whether it is new. A second call with the
     same `key` posts nothing and returns the first transaction (also when two race: the unique key
     decides)."""
-    existing = JournalTransaction.objects.filter(idempotency_key=key).first()
+    existing = journal_by_key(key)
     if existing is not None:
         return existing, False
     lines = [(acc, amount) for acc, amount in lines if amount != 0]

@@ -56,7 +56,7 @@ class LocalGateway:
 
 def _once(key: str, make) -> LocalCharge:
     """The record for `key`, made the first time (a retried call returns the first answer)."""
-    found = LocalCharge.objects.filter(idempotency_key=key).first()
+    found = next(iter(LocalCharge.objects.filter(idempotency_key=key).order_by()[:1]), None)
     if found is not None:
         return found
     record = make()

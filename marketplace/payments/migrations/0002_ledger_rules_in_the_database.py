@@ -2,8 +2,8 @@
 sums to zero per currency (checked at commit, so its entries can be written one by one), an entry's
 currency is its account's, and nothing written to the journal is ever updated or deleted.
 
-The functions name tables through the schema of the row that fired them (TG_TABLE_SCHEMA): a
-deferred check runs at commit, when the connection may already point at another marketplace."""
+The deferred balance check runs at commit, when the connection may already point at another
+marketplace: it reads the schema of the row that fired it (TG_TABLE_SCHEMA)."""
 
 from django.db import migrations
 
@@ -12,6 +12,7 @@ CREATE FUNCTION journal_transaction_balances() RETURNS trigger LANGUAGE plpgsql 
 DECLARE
     off record;
 BEGIN
+    -- At commit the connection may point at another schema: name this row's table explicitly.
     EXECUTE format(
         'SELECT currency, sum(amount) AS total FROM %I.payments_journalentry WHERE transaction_id = $1 '
         'GROUP BY currency HAVING sum(amount) <> 0 LIMIT 1', TG_TABLE_SCHEMA)
@@ -29,12 +30,9 @@ DEFERRABLE INITIALLY DEFERRED
 FOR EACH ROW EXECUTE FUNCTION journal_transaction_balances();
 
 CREATE FUNCTION journal_entry_currency() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    expected text;
 BEGIN
-    EXECUTE format('SELECT currency FROM %I.payments_ledgeraccount WHERE id = $1', TG_TABLE_SCHEMA)
-    INTO expected USING NEW.account_id;
-    IF NEW.currency <> expected THEN
+    -- Runs as the row is inserted, in the schema the insert resolved to.
+    IF NEW.currency <> (SELECT currency FROM payments_ledgeraccount WHERE id = NEW.account_id) THEN
         RAISE EXCEPTION 'entry currency % differs from its account''s', NEW.currency USING ERRCODE = 'check_violation';
     END IF;
     RETURN NEW;
