@@ -79,6 +79,18 @@ def _locked(booking):
     return Booking.objects.select_for_update().get(pk=booking.pk)
 
 
+def _begin(booking, amount, key: str):
+    """The transaction already posted under `key` (a replay), or the locked booking and the checked
+    amount. The key is looked at again once the lock is held: the same operation may have finished
+    while this one waited."""
+    if (done := _replayed(key)) is not None:
+        return done, booking, amount
+    booking = _locked(booking)
+    if (done := _replayed(key)) is not None:
+        return done, booking, amount
+    return None, booking, _amount(amount, booking)
+
+
 def _replayed(key: str) -> JournalTransaction | None:
     return journal_by_key(key)
 
@@ -86,12 +98,9 @@ def _replayed(key: str) -> JournalTransaction | None:
 @transaction.atomic
 def escrow_capture(*, booking, amount: int, key: str) -> JournalTransaction:
     """Money the processor collected from the client goes into the booking's escrow."""
-    if (done := _replayed(key)) is not None:
+    done, booking, amount = _begin(booking, amount, key)
+    if done is not None:
         return done
-    booking = _locked(booking)
-    if (done := _replayed(key)) is not None:  # the same key finished while we waited for the lock
-        return done
-    amount = _amount(amount, booking)
     journal, _ = post(
         kind="capture",
         key=key,
@@ -107,12 +116,9 @@ def escrow_capture(*, booking, amount: int, key: str) -> JournalTransaction:
 @transaction.atomic
 def escrow_release(*, booking, amount: int, key: str) -> JournalTransaction:
     """Pay the provider out of escrow, with the commission and the platform's fee split out."""
-    if (done := _replayed(key)) is not None:
+    done, booking, amount = _begin(booking, amount, key)
+    if done is not None:
         return done
-    booking = _locked(booking)
-    if (done := _replayed(key)) is not None:  # the same key finished while we waited for the lock
-        return done
-    amount = _amount(amount, booking)
     state = escrow_state(booking)
     if state.frozen:
         raise Conflict("The escrow is frozen while a dispute is open; nothing can be released.", code="escrow_frozen")
@@ -143,12 +149,9 @@ def escrow_refund(*, booking, amount: int, key: str) -> JournalTransaction:
     """Give money back to the client: first from escrow; beyond what escrow holds (after a release),
     clawed back from the provider's balance, which may go below zero and is recovered from later
     earnings. Never more than the client paid and has not had back."""
-    if (done := _replayed(key)) is not None:
+    done, booking, amount = _begin(booking, amount, key)
+    if done is not None:
         return done
-    booking = _locked(booking)
-    if (done := _replayed(key)) is not None:  # the same key finished while we waited for the lock
-        return done
-    amount = _amount(amount, booking)
     state = escrow_state(booking)
     refundable = state.captured - state.refunded
     if amount > refundable:
