@@ -8,10 +8,6 @@ from django.db import connection
 
 def site_name_and_url() -> tuple[str, str]:
     """The name and address of the marketplace (or the platform) the current schema belongs to."""
-    return _site()
-
-
-def _site() -> tuple[str, str]:
     from django.conf import settings
 
     from tenants.selectors import platform_url, tenant_primary_url
@@ -25,7 +21,7 @@ def _site() -> tuple[str, str]:
 def render_email(kind: str, **context) -> tuple[str, str]:
     from django.template.loader import render_to_string
 
-    name, base_url = _site()
+    name, base_url = site_name_and_url()
     context.update(site_name=name, base_url=base_url.rstrip("/"))
     subject = render_to_string(f"accounts/email/{kind}_subject.txt", context).strip()
     body = render_to_string(f"accounts/email/{kind}.txt", context)

@@ -6,7 +6,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -75,3 +75,9 @@ def json_object(request) -> dict:
     if not isinstance(request.data, dict):
         raise ValidationFailed("Send a JSON object.")
     return dict(request.data)
+
+
+class FileUploadSerializer(serializers.Serializer):
+    """Documents a multipart upload of one file named `file` (checked by the service, by content)."""
+
+    file = serializers.FileField()

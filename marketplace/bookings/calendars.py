@@ -41,8 +41,9 @@ from marketplace.bookings.models import (
     CalendarFeed,
     ExternalCalendar,
 )
-from marketplace.common.errors import Conflict, NotFound, ValidationFailed
+from marketplace.common.errors import NotFound, ValidationFailed
 from marketplace.providers.models import ProviderProfile
+from marketplace.providers.selectors import provider_of
 
 logger = logging.getLogger("bookings.calendars")
 
@@ -291,22 +292,15 @@ class CalendarUnavailable(Exception):
         self.message = message
 
 
-def _provider_of(user) -> ProviderProfile:
-    provider = ProviderProfile.objects.filter(user=user).first()
-    if provider is None:
-        raise Conflict("Apply as a provider first.", code="not_a_provider")
-    return provider
-
-
 def calendars_of(*, user) -> QuerySet[ExternalCalendar]:
-    return ExternalCalendar.objects.filter(provider=_provider_of(user)).order_by("created_at", "id")
+    return ExternalCalendar.objects.filter(provider=provider_of(user)).order_by("created_at", "id")
 
 
 @transaction.atomic
 def calendar_add(*, user, url: Any) -> ExternalCalendar:
     """Connect an external calendar (an ICS address) to the provider's availability; its busy times
     are imported right after and every 15 minutes."""
-    provider = ProviderProfile.objects.select_for_update().filter(pk=_provider_of(user).pk).get()
+    provider = ProviderProfile.objects.select_for_update().filter(pk=provider_of(user).pk).get()
     url = url.strip() if isinstance(url, str) else ""
     errors: dict[str, list[str]] = {}
     if url.lower().startswith("webcal://"):
@@ -336,7 +330,7 @@ def calendar_add(*, user, url: Any) -> ExternalCalendar:
 @transaction.atomic
 def calendar_remove(*, user, calendar_id: str) -> None:
     """Disconnect an external calendar: its busy times stop blocking at once."""
-    calendar = ExternalCalendar.objects.filter(public_id=calendar_id, provider=_provider_of(user)).first()
+    calendar = ExternalCalendar.objects.filter(public_id=calendar_id, provider=provider_of(user)).first()
     if calendar is None:
         raise NotFound("No such calendar of yours.")
     BusyTime.objects.filter(calendar=calendar).delete()

@@ -39,7 +39,7 @@ from marketplace.catalogue.selectors import (
 )
 from marketplace.common.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from marketplace.configuration.selectors import marketplace_settings
-from marketplace.providers.models import ProviderProfile
+from marketplace.providers.selectors import provider_of
 
 # --- availability -----------------------------------------------------------------------------------
 
@@ -113,9 +113,7 @@ def _windows(items: Any, field: str, errors: dict, *, allow_closed: bool = False
 @transaction.atomic
 def schedule_set(*, user, listing_id: str | None = None, **values: Any) -> AvailabilitySchedule:
     """Replace the provider's default schedule (or one listing's override) as a whole."""
-    provider = ProviderProfile.objects.filter(user=user).first()
-    if provider is None:
-        raise Conflict("Apply as a provider first.", code="not_a_provider")
+    provider = provider_of(user)
     listing = None
     if listing_id is not None:
         listing = Listing.objects.filter(public_id=listing_id, provider=provider).first()
@@ -151,9 +149,7 @@ def schedule_set(*, user, listing_id: str | None = None, **values: Any) -> Avail
 
 @transaction.atomic
 def time_off_add(*, user, starts_at: Any, ends_at: Any, note: Any = "") -> TimeOff:
-    provider = ProviderProfile.objects.filter(user=user).first()
-    if provider is None:
-        raise Conflict("Apply as a provider first.", code="not_a_provider")
+    provider = provider_of(user)
     start, end = _instant(starts_at), _instant(ends_at)
     errors = {}
     if start is None:

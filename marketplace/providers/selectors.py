@@ -20,6 +20,16 @@ def provider_for_user(user) -> ProviderProfile | None:
     return _profiles().filter(user=user).first() if user.is_authenticated else None
 
 
+def provider_of(user) -> ProviderProfile:
+    """The user's own provider profile, or a 409 telling them to apply first."""
+    from marketplace.common.errors import Conflict
+
+    profile = ProviderProfile.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    if profile is None:
+        raise Conflict("Apply as a provider first.", code="not_a_provider")
+    return profile
+
+
 def provider_visible_to(viewer, public_id: str) -> ProviderProfile | None:
     """Approved profiles are public; others only to their owner and reviewers."""
     profile = _profiles().filter(public_id=public_id).first()

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import Allowed
-from config.api import json_object
+from config.api import FileUploadSerializer, json_object
 from marketplace.catalogue import images, selectors
 from marketplace.catalogue import listings as services
 from marketplace.catalogue.models import AddOn, Listing, ListingImage, LocationType, Package, PricingModel
@@ -307,16 +307,12 @@ def action_view(name: str):
     return type(f"Listing{name.title()}View", (ListingActionView,), {"action_name": name}).as_view()
 
 
-class ImageUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
-
-
 class ListingImagesView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        request={"multipart/form-data": ImageUploadSerializer},
+        request={"multipart/form-data": FileUploadSerializer},
         responses={201: ImageSerializer},
         summary="Add an image to your listing (PNG, JPEG or WEBP); the thumbnail follows shortly",
     )

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import Allowed, can
-from config.api import json_object
-from marketplace.common.errors import NotFound, ValidationFailed
+from config.api import FileUploadSerializer, json_object
+from marketplace.common.errors import NotFound
 from marketplace.providers import selectors, services
 from marketplace.providers.models import BadgeKind, DocumentKind, ProviderProfile, VerificationDocument
 
@@ -42,10 +42,6 @@ class PortfolioItemSerializer(serializers.Serializer):
 
     def get_thumbnail_url(self, item) -> str | None:
         return item.thumbnail.url if item.thumbnail else None
-
-
-class PortfolioImageUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="PNG, JPEG or WEBP picture")
 
 
 class PublicProfileSerializer(serializers.ModelSerializer):
@@ -251,15 +247,12 @@ class MyPortfolioImageView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        request={"multipart/form-data": PortfolioImageUploadSerializer},
+        request={"multipart/form-data": FileUploadSerializer},
         responses={200: PortfolioItemSerializer},
         summary="Set (or replace) a portfolio item's picture; its thumbnail follows in the background",
     )
     def put(self, request, item_id: str):
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationFailed("Attach the picture as `file`.", fields={"file": ["Attach a picture."]})
-        item = services.portfolio_item_image_set(user=request.user, public_id=item_id, upload=upload)
+        item = services.portfolio_item_image_set(user=request.user, public_id=item_id, upload=request.FILES.get("file"))
         return Response(PortfolioItemSerializer(item).data)
 
     @extend_schema(responses={200: PortfolioItemSerializer}, summary="Remove a portfolio item's picture")
