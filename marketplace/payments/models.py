@@ -110,13 +110,104 @@ class LocalCharge(models.Model):
 
     reference = models.CharField(max_length=40, unique=True)
     idempotency_key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=10)  # charge | refund
+    kind = models.CharField(max_length=10)  # charge | refund | transfer | reversal | payout
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20)
     card_last4 = models.CharField(max_length=4, blank=True)
+    payee = models.CharField(max_length=60, blank=True)  # transfers and payouts: the payee account
+    captured = models.BigIntegerField(default=0)  # charges: how much of the authorised amount was taken
     refunds = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="refund_records")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"{self.reference} {self.kind} {self.amount} {self.currency} {self.status}"
+
+
+class PayeeAccount(models.Model):
+    """A provider's account at the payment processor: released money is transferred to it and paid
+    out from it to their bank."""
+
+    provider = models.OneToOneField("providers.ProviderProfile", on_delete=models.PROTECT, related_name="payee")
+    gateway = models.CharField(max_length=20)
+    account = models.CharField(max_length=60, unique=True)
+    onboarding_url = models.URLField(max_length=500, blank=True)
+    payouts_enabled = models.BooleanField(default=False)
+    details = models.CharField(max_length=100, blank=True)  # e.g. "bank account ending 6789"
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.account}"
+
+
+class PayoutStatus(models.TextChoices):
+    IN_TRANSIT = "in_transit", "On its way to the bank"
+    PAID = "paid", "Arrived"
+    FAILED = "failed", "Failed; returned to the balance"
+
+
+class Payout(models.Model):
+    """Money a provider asked to be sent from their balance to their bank. At most one is in flight
+    per provider at a time (the database refuses a second)."""
+
+    public_id = PublicIdField("po")
+    provider = models.ForeignKey("providers.ProviderProfile", on_delete=models.PROTECT, related_name="payouts")
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=PayoutStatus.choices, default=PayoutStatus.IN_TRANSIT)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    reference = models.CharField(max_length=60, blank=True)  # the processor's payout id
+    failure_message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["reference"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+            models.UniqueConstraint(fields=["provider"], condition=Q(status="in_transit"), name="one_payout_in_flight"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.amount} {self.currency} {self.status}"
+
+
+class WebhookEvent(models.Model):
+    """An event the payment processor sent, stored once (by its id) before it is processed by a task.
+    Processing is idempotent and tolerant of order: it looks at the current state of what the event
+    is about, never at which events came before."""
+
+    gateway = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    kind = models.CharField(max_length=40)
+    reference = models.CharField(max_length=100, blank=True)
+    data = models.JSONField(default=dict)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="webhook_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.event_id} {self.kind}"
+
+
+class ReconciliationReport(models.Model):
+    """One day's comparison of the ledger with the processor's records."""
+
+    day = models.DateField()
+    gateway = models.CharField(max_length=20)
+    checked = models.PositiveIntegerField(default=0)  # processor records looked at
+    mismatches = models.JSONField(default=list)  # [{reference, kind, ledger, gateway, problem}]
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        constraints = [models.UniqueConstraint(fields=["day", "gateway"], name="one_report_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.gateway}: {len(self.mismatches)} mismatches"
