@@ -91,6 +91,7 @@ TENANT_APPS = [
     "marketplace.search",
     "marketplace.bookings",
     "marketplace.payments",
+    "marketplace.invoicing",
     "branding",
     "cms",
     "wagtail.contrib.forms",

@@ -11,6 +11,8 @@ from marketplace.bookings.api.urls import urlpatterns as bookings_api
 from marketplace.catalogue.api.urls import urlpatterns as catalogue_api
 from marketplace.configuration.api.views import MarketplaceSettingsView
 from marketplace.configuration.views import settings_view
+from marketplace.invoicing.api.urls import urlpatterns as invoicing_api
+from marketplace.payments.api.urls import urlpatterns as payments_api
 from marketplace.providers.api.urls import urlpatterns as providers_api
 from marketplace.search.api.urls import urlpatterns as search_api
 from tenants.api import MarketplaceInfoView
@@ -24,6 +26,8 @@ api_v1 = [
     *providers_api,
     *search_api,
     *bookings_api,
+    *payments_api,
+    *invoicing_api,
 ]
 
 urlpatterns = [

@@ -11,6 +11,7 @@ from django.db.models import Sum
 
 from marketplace.common.errors import ValidationFailed
 from marketplace.payments.models import AccountKind, JournalEntry, JournalTransaction, LedgerAccount
+from marketplace.payments.signals import journal_posted
 
 
 def account(kind: str, currency: str, *, booking=None, provider=None) -> LedgerAccount:
@@ -64,6 +65,7 @@ def post(
     JournalEntry.objects.bulk_create(
         JournalEntry(transaction=journal, account=acc, amount=amount, currency=acc.currency) for acc, amount in lines
     )
+    journal_posted.send(sender=JournalTransaction, journal=journal, booking=booking)
     return journal, True
 
 
