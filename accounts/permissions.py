@@ -39,6 +39,7 @@ POLICY: dict[str, tuple[Callable, str]] = {
     "providers.review": (_admin_or_moderator, "Only the marketplace's admins and staff can review providers."),
     "listings.moderate": (_admin_or_moderator, "Only the marketplace's admins and staff can moderate listings."),
     "bookings.intervene": (_admin_or_moderator, "Only the marketplace's admins and staff can act on others' bookings."),
+    "payments.view_totals": (_admin, "Only marketplace admins can see the marketplace's money."),
     # platform (public schema)
     "platform.tenants.view_all": (_platform_staff, "Only platform staff can see every marketplace."),
     "platform.tenants.manage": (_platform_staff, "Only platform staff can create, suspend or close marketplaces."),

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -309,6 +310,10 @@ PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="local")  # local | stripe
 STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # a local fake Stripe server in tests
+# The smallest payout a provider can ask for, in minor units of the marketplace's currency.
+PAYOUT_MINIMUM = env.int("PAYOUT_MINIMUM", default=1000)
+# Where the daily reconciliation sends mismatches for the platform's staff (marketplace admins get them too).
+PAYMENTS_ALERT_EMAIL = env.str("PAYMENTS_ALERT_EMAIL", default=f"payments-alerts@{PLATFORM_DOMAIN}")
 
 # --- Celery -------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -355,6 +360,17 @@ CELERY_BEAT_SCHEDULE = {
         # Every 15 minutes, spread over 5 so the feeds' hosts are not all asked at once.
         "kwargs": {"job": "bookings.sync_calendars", "jitter": 300},
     },
+    "payments.pay_out_scheduled": {
+        "task": "tenants.dispatch_periodic",
+        "schedule": crontab(hour=6, minute=0),
+        "kwargs": {"job": "payments.pay_out_scheduled", "jitter": 600},
+    },
+    "payments.reconcile": {
+        # Yesterday's money, once the processor's day has closed.
+        "task": "tenants.dispatch_periodic",
+        "schedule": crontab(hour=3, minute=30),
+        "kwargs": {"job": "payments.reconcile", "jitter": 600},
+    },
 }
 if IS_PRODUCTION and not REDIS_URL:
     raise ImproperlyConfigured("Missing required production setting: REDIS_URL (Celery broker and cache).")
@@ -397,6 +413,9 @@ SPECTACULAR_SETTINGS = {
         "BookingWorkflowEnum": "marketplace.configuration.models.BookingWorkflow",
         "ProviderStatusEnum": "marketplace.providers.models.ProviderStatus",
         "SignupStatusEnum": "tenants.models.SignupStatus",
+        "DocumentKindEnum": "marketplace.providers.models.DocumentKind",
+        "PayoutScheduleEnum": "marketplace.payments.models.PayoutSchedule",
+        "PayoutStatusEnum": "marketplace.payments.models.PayoutStatus",
     },
 }
 

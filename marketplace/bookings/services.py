@@ -253,9 +253,18 @@ def booking_create(
         booking.save()
     event = _record(booking, actor=client, role=workflows.CLIENT, action="book", from_state="", to_state=flow.initial)
     if flow.initial_money:
-        _intend(booking, event, flow.initial_money, payment_method=payment_method)
+        _intend(booking, event, flow.initial_money, payment_method=payment_method, capture_by=_capture_by(flow, tuned["timers"]))
     _schedule_timer(booking, flow)
     return booking
+
+
+def _capture_by(flow: workflows.Workflow, timers: dict) -> datetime | None:
+    """When the money held at booking is taken at the latest, if a later step takes it (a request
+    is accepted or lapses within its answer time); None when it is taken at once."""
+    if not any(t.money == "capture" for t in flow.transitions.values()):
+        return None
+    timer = flow.timer_for(flow.initial)
+    return timezone.now() + workflows.timer_length(timer, timers) if timer else None
 
 
 def _place_in_slot(booking: Booking, listing: Listing, package, start: datetime) -> None:
@@ -620,7 +629,14 @@ def _record(booking, *, actor, role, action, from_state, to_state, reason="", da
 
 
 def _intend(
-    booking: Booking, event: BookingEvent, money: str, *, now=None, milestone=None, payment_method=None
+    booking: Booking,
+    event: BookingEvent,
+    money: str,
+    *,
+    now=None,
+    milestone=None,
+    payment_method=None,
+    capture_by: datetime | None = None,
 ) -> MoneyIntent | None:
     """Record the money a transition asks for; the key makes a replay post nothing new."""
     amount, kind, share = booking.price, money, None
@@ -638,18 +654,27 @@ def _intend(
         amount = booking.price * share // 100  # rounded down: never refund more than the policy says
     elif money == "refund_full":
         kind = "refund"
+    if share is not None:
+        event.data = {**event.data, "refund_percent": share}
+        event.save(update_fields=["data"])
+    intent = _intent_once(booking, event, kind, amount, milestone, payment_method=payment_method, capture_by=capture_by)
+    kept = booking.price - amount
+    if money == "refund_policy" and kept > 0 and booking.money_intents.filter(kind="hold", status="done").exists():
+        # What the policy keeps is the provider's cancellation fee: released like a completion.
+        _intent_once(booking, event, "release", kept, None)
+    return intent
+
+
+def _intent_once(booking, event, kind: str, amount: int, milestone, **execute) -> MoneyIntent:
     intent, created = MoneyIntent.objects.get_or_create(
         idempotency_key=f"{connection.schema_name}:{booking.public_id}:{event.pk}:{kind}"
         + (f":{milestone.public_id}" if milestone is not None else ""),
         defaults={"booking": booking, "event": event, "kind": kind, "amount": amount, "currency": booking.currency},
     )
-    if share is not None:
-        event.data = {**event.data, "refund_percent": share}
-        event.save(update_fields=["data"])
     if created:
         from marketplace.payments.services import intent_execute
 
-        intent_execute(intent, payment_method=payment_method)
+        intent_execute(intent, **execute)
     return intent
 
 

@@ -20,7 +20,7 @@ class Transition:
     sources: frozenset[str]
     target: str
     roles: frozenset[str]
-    money: str | None = None  # hold | void | release | refund_policy | refund_full
+    money: str | None = None  # hold | capture | void | release | release_milestone | refund_* (see _intend)
     not_before: str | None = None  # "starts_at" / "ends_at": only once that moment has passed
     needs: tuple[str, ...] = ()  # fields the action's data must carry
     reason_required: bool = False
@@ -104,7 +104,7 @@ REQUEST = Workflow(
     holds_time_in=frozenset({"requested", "confirmed"}),
     initial_money="hold",
     transitions={
-        "accept": _t("requested", "confirmed", {PROVIDER}),
+        "accept": _t("requested", "confirmed", {PROVIDER}, money="capture"),
         "decline": _t("requested", "declined", {PROVIDER}, money="void", reason_required=True),
         "withdraw": _t("requested", "cancelled", {CLIENT}, money="void"),
         "expire": _t("requested", "expired", {SYSTEM}, money="void"),

@@ -124,6 +124,12 @@ class LocalCharge(models.Model):
         return f"{self.reference} {self.kind} {self.amount} {self.currency} {self.status}"
 
 
+class PayoutSchedule(models.TextChoices):
+    MANUAL = "manual", "When I ask"
+    WEEKLY = "weekly", "Every Monday"
+    MONTHLY = "monthly", "On the 1st of each month"
+
+
 class PayeeAccount(models.Model):
     """A provider's account at the payment processor: released money is transferred to it and paid
     out from it to their bank."""
@@ -134,6 +140,7 @@ class PayeeAccount(models.Model):
     onboarding_url = models.URLField(max_length=500, blank=True)
     payouts_enabled = models.BooleanField(default=False)
     details = models.CharField(max_length=100, blank=True)  # e.g. "bank account ending 6789"
+    schedule = models.CharField(max_length=10, choices=PayoutSchedule.choices, default=PayoutSchedule.MANUAL)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -156,6 +163,7 @@ class Payout(models.Model):
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20, choices=PayoutStatus.choices, default=PayoutStatus.IN_TRANSIT)
     idempotency_key = models.CharField(max_length=200, unique=True)
+    transfer = models.CharField(max_length=60, blank=True)  # the processor's transfer to the payee account
     reference = models.CharField(max_length=60, blank=True)  # the processor's payout id
     failure_message = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -43,3 +43,11 @@ def booking_a(tenant_a):
 @pytest.fixture
 def booking_b(tenant_b):
     return make_booking(tenant_b, tag="b")
+
+
+@pytest.fixture
+def tutoring(api_a, tenant_a):
+    """An instant-booking tutoring listing at alpha, open 09:00-17:00 London time (see the booking tests)."""
+    from tests.bookings.test_booking_api import tutoring_listing
+
+    return tutoring_listing(api_a, tenant_a)

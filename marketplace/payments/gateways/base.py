@@ -72,6 +72,7 @@ class GatewayRecord:
     amount: int  # minor units, positive
     currency: str
     status: str
+    created: datetime.datetime
     key: str = ""  # the idempotency key it was made under, when the processor keeps it (metadata)
 
 
@@ -99,8 +100,9 @@ class PaymentGateway(Protocol):
     def onboard_payee(self, *, email: str, country: str, key: str, return_url: str) -> Payee:
         """Create (or find, by key) the provider's payee account and say how to finish onboarding."""
 
-    def payee_status(self, *, account: str) -> Payee:
-        """The payee account as the processor sees it now."""
+    def payee_status(self, *, account: str, return_url: str = "") -> Payee:
+        """The payee account as the processor sees it now; with `return_url`, a fresh onboarding link
+        while onboarding is unfinished (links expire within minutes)."""
 
     def transfer(self, *, payee: str, amount: int, currency: str, key: str, group: str) -> GatewayResult:
         """Move a released share from the marketplace's account to the provider's payee account."""

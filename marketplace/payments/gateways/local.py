@@ -113,7 +113,7 @@ class LocalGateway:
         account = f"lacct_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
         return Payee(account=account, onboarding_url="", payouts_enabled=True, details=f"test bank account {bank}")
 
-    def payee_status(self, *, account: str) -> Payee:
+    def payee_status(self, *, account: str, return_url: str = "") -> Payee:
         from marketplace.payments.models import PayeeAccount
 
         found = PayeeAccount.objects.filter(account=account).first()
@@ -199,6 +199,7 @@ class LocalGateway:
                 amount=row.captured if row.kind == "charge" else row.amount,
                 currency=row.currency,
                 status=row.status,
+                created=row.created_at,
                 key=row.idempotency_key,
             )
             for row in rows
