@@ -253,7 +253,8 @@ def booking_create(
         booking.save()
     event = _record(booking, actor=client, role=workflows.CLIENT, action="book", from_state="", to_state=flow.initial)
     if flow.initial_money:
-        _intend(booking, event, flow.initial_money, payment_method=payment_method, capture_by=_capture_by(flow, tuned["timers"]))
+        capture_by = _capture_by(flow, tuned["timers"])
+        _intend(booking, event, flow.initial_money, payment_method=payment_method, capture_by=capture_by)
     _schedule_timer(booking, flow)
     return booking
 
