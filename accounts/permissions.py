@@ -40,6 +40,9 @@ POLICY: dict[str, tuple[Callable, str]] = {
     "listings.moderate": (_admin_or_moderator, "Only the marketplace's admins and staff can moderate listings."),
     "bookings.intervene": (_admin_or_moderator, "Only the marketplace's admins and staff can act on others' bookings."),
     "payments.view_totals": (_admin, "Only marketplace admins can see the marketplace's money."),
+    "reviews.moderate": (_admin_or_moderator, "Only the marketplace's admins and staff can moderate reviews."),
+    "reviews.configure": (_admin, "Only marketplace admins can change rating criteria and reputation levels."),
+    "disputes.mediate": (_admin_or_moderator, "Only the marketplace's admins and staff mediate disputes."),
     # platform (public schema)
     "platform.tenants.view_all": (_platform_staff, "Only platform staff can see every marketplace."),
     "platform.tenants.manage": (_platform_staff, "Only platform staff can create, suspend or close marketplaces."),

@@ -93,6 +93,8 @@ TENANT_APPS = [
     "marketplace.bookings",
     "marketplace.payments",
     "marketplace.invoicing",
+    "marketplace.reviews",
+    "marketplace.disputes",
     "branding",
     "cms",
     "wagtail.contrib.forms",
@@ -364,6 +366,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.dispatch_periodic",
         "schedule": crontab(hour=6, minute=0),
         "kwargs": {"job": "payments.pay_out_scheduled", "jitter": 600},
+    },
+    "disputes.run_timers": {
+        "task": "tenants.dispatch_periodic",
+        "schedule": 300.0,
+        "kwargs": {"job": "disputes.run_timers", "jitter": 60},
     },
     "payments.reconcile": {
         # Yesterday's money, once the processor's day has closed.

@@ -11,9 +11,11 @@ from marketplace.bookings.api.urls import urlpatterns as bookings_api
 from marketplace.catalogue.api.urls import urlpatterns as catalogue_api
 from marketplace.configuration.api.views import MarketplaceSettingsView
 from marketplace.configuration.views import settings_view
+from marketplace.disputes.api.urls import urlpatterns as disputes_api
 from marketplace.invoicing.api.urls import urlpatterns as invoicing_api
 from marketplace.payments.api.urls import urlpatterns as payments_api
 from marketplace.providers.api.urls import urlpatterns as providers_api
+from marketplace.reviews.api.urls import urlpatterns as reviews_api
 from marketplace.search.api.urls import urlpatterns as search_api
 from tenants.api import MarketplaceInfoView
 from tenants.views import marketplace_home
@@ -28,6 +30,8 @@ api_v1 = [
     *bookings_api,
     *payments_api,
     *invoicing_api,
+    *reviews_api,
+    *disputes_api,
 ]
 
 urlpatterns = [

@@ -714,6 +714,8 @@ def _fire_timer(booking_id: int, now: datetime) -> bool:
     booking = Booking.objects.select_for_update().select_related("provider", "listing").filter(pk=booking_id).first()
     if booking is None or not booking.due_action or booking.due_at is None or booking.due_at > now:
         return False
+    if booking.escrow_freezes.filter(lifted_at__isnull=True).exists():
+        return False  # a dispute is open: its own timers decide
     flow = workflows.workflow(booking.workflow)
     transition = flow.transitions.get(booking.due_action)
     if transition is None or booking.state not in transition.sources:
@@ -730,6 +732,54 @@ def _fire_timer(booking_id: int, now: datetime) -> bool:
         booking, flow, booking.due_action, transition, actor=None, role=workflows.SYSTEM, reason="", data=data, now=now
     )
     return True
+
+
+def booking_dispute_opened(booking: Booking) -> None:
+    """A dispute froze the booking's escrow: its timers (auto-complete, auto-accept) wait."""
+    Booking.objects.filter(pk=booking.pk).update(due_at=None, due_action="")
+
+
+def booking_dispute_settled(
+    booking: Booking, *, milestone=None, refund: int, release: int, actor, role: str, reason: str
+) -> BookingEvent:
+    """A dispute's outcome: `refund` back to the client and `release` to the provider, as money
+    intents of one booking event (so they are carried out, keyed and reconciled like every other
+    money step). The milestone counts as accepted (the project goes on, or completes with its last
+    one); a whole booking ends completed when anything was released to the provider, cancelled
+    otherwise. Call with the escrow unfrozen."""
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    flow = workflows.workflow(booking.workflow)
+    before = booking.state
+    if milestone is not None:
+        Milestone.objects.filter(pk=milestone.pk).update(state=MilestoneState.ACCEPTED, accepted_at=timezone.now())
+        if not booking.milestones.exclude(state=MilestoneState.ACCEPTED).exists():
+            booking.state = "completed"
+    elif before not in flow.finals:
+        booking.state = "completed" if release else "cancelled"
+    if booking.state != before:
+        booking.holds_time = booking.state in flow.holds_time_in
+        booking.save(update_fields=["state", "holds_time", "updated_at"])
+    event = _record(
+        booking,
+        actor=actor,
+        role=role,
+        action="dispute_settled",
+        from_state=before,
+        to_state=booking.state,
+        reason=reason[:500],
+        data={"refund": refund, "release": release},
+    )
+    if refund:
+        _intent_once(booking, event, "refund", refund, milestone)
+    if release:
+        _intent_once(booking, event, "release", release, milestone)
+    _schedule_timer(booking, flow)
+    return event
+
+
+def booking_dispute_withdrawn(booking: Booking) -> None:
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    _schedule_timer(booking, workflows.workflow(booking.workflow))
 
 
 def timers_run(*, now: datetime | None = None, limit: int = 500) -> int:

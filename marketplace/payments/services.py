@@ -107,20 +107,31 @@ def _refund(intent, **_) -> None:
         _finish(intent, "done")
         _finish(hold, HOLD_VOIDED)
         return
-    state = escrow_state(intent.booking)
-    if intent.amount > state.captured - state.refunded:  # asked before the processor moves any money
+    intent.reference = refund_to_client(intent.booking, amount=intent.amount, key=_key(intent))
+    _finish(intent, "done")
+
+
+def refund_to_client(booking, *, amount: int, key: str) -> str:
+    """Give `amount` back to the client's card (the processor first, under a key derived from `key`)
+    and post it (from escrow first, then clawed back from the provider). Returns the processor's
+    refund id. Checked before the processor moves any money."""
+    state = escrow_state(booking)
+    if amount > state.captured - state.refunded:
         raise Conflict(
-            f"The client paid {state.captured} and has had {state.refunded} back; {intent.amount} cannot be refunded.",
+            f"The client paid {state.captured} and has had {state.refunded} back; {amount} cannot be refunded.",
             code="refund_exceeds_paid",
         )
-    result = gateway().refund(
-        charge=hold.reference, amount=intent.amount, currency=intent.currency, key=f"{_key(intent)}:refund"
-    )
+    hold = _hold_of(booking)
+    try:
+        result = gateway().refund(charge=hold.reference, amount=amount, currency=booking.currency, key=f"{key}:refund")
+    except GatewayError as exc:
+        raise GatewayUnavailable(
+            "The payment processor did not answer; nothing was refunded. Try again in a minute."
+        ) from exc
     if not result.ok:
         raise Conflict(result.message or "The payment processor refused the refund.", code="refund_refused")
-    escrow_refund(booking=intent.booking, amount=intent.amount, key=_key(intent))
-    intent.reference = result.reference
-    _finish(intent, "done")
+    escrow_refund(booking=booking, amount=amount, key=key)
+    return result.reference
 
 
 _HANDLERS = {"hold": _hold, "capture": _capture, "release": _release, "refund": _refund, "void": _refund}
