@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from accounts.api.urls import marketplace_urlpatterns
 from config.urls_common import common_urlpatterns
+from marketplace.audit.api.urls import urlpatterns as audit_api
 from marketplace.bookings.api.calendar_views import calendar_feed
 from marketplace.bookings.api.urls import urlpatterns as bookings_api
 from marketplace.catalogue.api.urls import urlpatterns as catalogue_api
@@ -32,6 +33,7 @@ api_v1 = [
     *invoicing_api,
     *reviews_api,
     *disputes_api,
+    *audit_api,
 ]
 
 urlpatterns = [
