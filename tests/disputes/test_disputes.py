@@ -299,3 +299,23 @@ def test_the_other_marketplace_sees_no_disputes(api_a, api_b, tenant_b, paid):
     detail = api_b.get(f"/api/v1/disputes/{dispute}/", HTTP_AUTHORIZATION=f"Token {admin_b}")
 
     assert listed.json()["results"] == [] and detail.status_code == 404
+
+
+def test_everyone_involved_is_told(api_a, tenant_a, paid, run_on_commit, mailoutbox):
+    with run_on_commit():
+        dispute = _open(api_a, paid).json()["id"]
+    opened = [sorted(m.to) for m in mailoutbox]
+    mailoutbox.clear()
+    with run_on_commit():
+        _do(api_a, dispute, TUTOR, "escalate", text="We cannot agree.")
+    with run_on_commit():
+        api_a.post(
+            f"/api/v1/disputes/{dispute}/entries/",
+            {"text": "Only for us mediators.", "private": True},
+            format="json",
+            **_auth(api_a, ADMIN),
+        )
+
+    assert opened == [[CLIENT, TUTOR]]
+    assert len(mailoutbox) == 1  # the private note tells nobody
+    assert {CLIENT, TUTOR, ADMIN} <= set(mailoutbox[0].to) and "mediator" in mailoutbox[0].subject
