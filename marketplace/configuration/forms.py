@@ -22,3 +22,8 @@ class SettingsForm(forms.Form):
     provider_verification_required = forms.BooleanField(required=False, label="Verify providers before they publish")
     review_window_days = forms.IntegerField(min_value=1, max_value=90)
     dispute_window_days = forms.IntegerField(min_value=0, max_value=30)
+    tax_rate_bps = forms.IntegerField(
+        min_value=0, max_value=10_000, label="Tax rate (basis points)", help_text="2000 = 20%; printed on receipts"
+    )
+    tax_inclusive = forms.BooleanField(required=False, label="Prices include tax")
+    tax_label = forms.CharField(max_length=20, label="Tax name", help_text="e.g. VAT, GST, Sales tax")

@@ -37,6 +37,10 @@ class MarketplaceSettings(TimeStampedModel):
     )
     review_window_days = models.PositiveSmallIntegerField(default=14)
     dispute_window_days = models.PositiveSmallIntegerField(default=3)
+    # Tax on what clients pay, in basis points (2,000 = 20%), copied onto every receipt when issued.
+    tax_rate_bps = models.PositiveIntegerField(default=0)
+    tax_inclusive = models.BooleanField(default=True)  # prices are shown with tax included
+    tax_label = models.CharField(max_length=20, default="VAT")  # e.g. VAT, GST, Sales tax
 
     class Meta:
         verbose_name_plural = "marketplace settings"
@@ -50,6 +54,7 @@ class MarketplaceSettings(TimeStampedModel):
                 condition=Q(review_window_days__gte=1, review_window_days__lte=90), name="settings_review_window"
             ),
             models.CheckConstraint(condition=Q(dispute_window_days__lte=30), name="settings_dispute_window"),
+            models.CheckConstraint(condition=Q(tax_rate_bps__lte=10_000), name="settings_tax_rate_max"),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,9 @@ EDITABLE = {
     "allowed_workflows",
     "review_window_days",
     "dispute_window_days",
+    "tax_rate_bps",
+    "tax_inclusive",
+    "tax_label",
 }
 LOCALES = {"en", "en-gb", "en-us", "de", "fr", "es", "it", "nl", "pt", "pt-br", "sv", "da", "fi", "pl", "ja"}
 
@@ -56,7 +59,7 @@ def _errors_for(merged: dict[str, Any], changes: dict[str, Any]) -> dict[str, li
     commission = merged["default_commission_bps"]
     if not isinstance(commission, int) or isinstance(commission, bool) or not 0 <= commission <= 10_000:
         bad("default_commission_bps", "Use a whole number of basis points from 0 to 10000 (1000 = 10%).")
-    for flag in ("listing_moderation", "provider_verification_required"):
+    for flag in ("listing_moderation", "provider_verification_required", "tax_inclusive"):
         if not isinstance(merged[flag], bool):
             bad(flag, "Use true or false.")
     low, high = merged["min_price"], merged["max_price"]
@@ -73,6 +76,12 @@ def _errors_for(merged: dict[str, Any], changes: dict[str, Any]) -> dict[str, li
         bad("review_window_days", "Use 1 to 90 days.")
     if not isinstance(merged["dispute_window_days"], int) or not 0 <= merged["dispute_window_days"] <= 30:
         bad("dispute_window_days", "Use 0 to 30 days.")
+    rate = merged["tax_rate_bps"]
+    if not isinstance(rate, int) or isinstance(rate, bool) or not 0 <= rate <= 10_000:
+        bad("tax_rate_bps", "Use a whole number of basis points from 0 to 10000 (2000 = 20%).")
+    label = merged["tax_label"]
+    if not isinstance(label, str) or not 1 <= len(label) <= 20:
+        bad("tax_label", "Use 1 to 20 characters, e.g. VAT, GST or Sales tax.")
     return errors
 
 
@@ -87,8 +96,9 @@ def marketplace_settings_update(*, actor, changes: dict[str, Any]) -> Marketplac
         merged["allowed_workflows"] = list(dict.fromkeys(merged["allowed_workflows"]))
     if isinstance(merged.get("locale"), str):
         merged["locale"] = merged["locale"].lower()
-    if isinstance(merged.get("display_name"), str):
-        merged["display_name"] = merged["display_name"].strip()
+    for text in ("display_name", "tax_label"):
+        if isinstance(merged.get(text), str):
+            merged[text] = merged[text].strip()
     if errors := _errors_for(merged, changes):
         raise ValidationFailed("Some settings are invalid: " + ", ".join(sorted(errors)) + ".", fields=errors)
     changed = {field: merged[field] for field in EDITABLE if merged[field] != before[field]}

@@ -60,6 +60,12 @@ def test_admin_changes_settings_with_an_audit_row(api_a, tenant_a):
         ({"review_window_days": 0}, "review_window_days"),
         ({"listing_moderation": "yes"}, "listing_moderation"),
         ({"colour": "red"}, "colour"),
+        ({"tax_rate_bps": 10001}, "tax_rate_bps"),
+        ({"tax_rate_bps": -1}, "tax_rate_bps"),
+        ({"tax_rate_bps": "20%"}, "tax_rate_bps"),
+        ({"tax_inclusive": "yes"}, "tax_inclusive"),
+        ({"tax_label": "  "}, "tax_label"),
+        ({"tax_label": "A" * 21}, "tax_label"),
     ],
 )
 def test_bad_settings_name_the_field_and_change_nothing(api_a, tenant_a, changes, field):
@@ -72,7 +78,31 @@ def test_bad_settings_name_the_field_and_change_nothing(api_a, tenant_a, changes
     with tenant_context(tenant_a):
         current = marketplace_settings()
         assert current.display_name == "Alpha University"  # the valid part was not applied either
+        assert (current.tax_rate_bps, current.tax_inclusive, current.tax_label) == (0, True, "VAT")
         assert not AuditEvent.objects.filter(action="settings.changed").exists()
+
+
+def test_admin_sets_the_tax_printed_on_receipts(api_a, tenant_a):
+    before = api_a.get("/api/v1/marketplace/settings/", **_admin(api_a)).json()
+
+    response = api_a.patch(
+        "/api/v1/marketplace/settings/",
+        {"tax_rate_bps": 1950, "tax_inclusive": False, "tax_label": " Sales tax "},
+        format="json",
+        **_admin(api_a),
+    )
+
+    assert (before["tax_rate_bps"], before["tax_inclusive"], before["tax_label"]) == (0, True, "VAT")
+    assert response.status_code == 200, response.content
+    assert (response.json()["tax_rate_bps"], response.json()["tax_inclusive"]) == (1950, False)
+    with tenant_context(tenant_a):
+        current = marketplace_settings()
+        assert (current.tax_rate_bps, current.tax_inclusive, current.tax_label) == (1950, False, "Sales tax")
+        assert AuditEvent.objects.get(action="settings.changed").before == {
+            "tax_rate_bps": 0,
+            "tax_inclusive": True,
+            "tax_label": "VAT",
+        }
 
 
 def test_only_admins_read_or_change_settings(api_a, tenant_a):

@@ -21,6 +21,8 @@ FORM = {
     "provider_verification_required": "on",
     "review_window_days": "14",
     "dispute_window_days": "3",
+    "tax_rate_bps": "2000",
+    "tax_label": "VAT",
 }
 
 
@@ -42,6 +44,8 @@ def test_admin_changes_settings_on_the_settings_screen(tenant_a):
         current = marketplace_settings()
         assert (current.currency, current.default_commission_bps, current.listing_moderation) == ("GBP", 1500, True)
         assert current.allowed_workflows == ["instant", "quote"]
+        # the unticked box: prices are quoted before tax
+        assert (current.tax_rate_bps, current.tax_inclusive, current.tax_label) == (2000, False, "VAT")
         assert AuditEvent.objects.filter(action="settings.changed", actor__email="admin@alpha.test").exists()
 
 
@@ -49,11 +53,15 @@ def test_bad_values_are_shown_and_nothing_changes(tenant_a):
     browser = _signed_in("admin@alpha.test")
 
     page = browser.post("/manage/settings/", {**FORM, "time_zone": "Mars/Olympus", "max_price": "10"})
+    bad_tax = browser.post("/manage/settings/", {**FORM, "tax_rate_bps": "10001", "tax_label": " "})
 
     assert page.status_code == 200
     assert b"IANA time zone" in page.content and b"must not be below the minimum" in page.content
+    assert bad_tax.status_code == 200 and b"Tax rate" in bad_tax.content
+    assert b"less than or equal to 10000" in bad_tax.content and b"This field is required" in bad_tax.content
     with tenant_context(tenant_a):
-        assert marketplace_settings().currency == "USD"
+        current = marketplace_settings()
+        assert (current.currency, current.tax_rate_bps, current.tax_label) == ("USD", 0, "VAT")
 
 
 def test_only_admins_see_the_settings_screen(tenant_a):
