@@ -109,6 +109,23 @@ def test_pay_complete_release_payout_and_partial_refund_agree_to_the_cent(uni, r
     assert money["platform_fee"] == -totals["platform_fee"]
     assert (money["payouts_requested"], money["payouts_paid"]) == (price - commission, price - commission)
     assert (money["escrow_held"], money["owed_to_providers"]) == (0, kept - kept_commission)
+    # and the receipts: what each client paid and had back, and the tutor's statement
+    tom_docs = api.get("/api/v1/me/receipts/", **tom).json()["results"]
+    priya_docs = api.get("/api/v1/me/receipts/", **priya).json()["results"]
+    statement = api.get("/api/v1/providers/me/statement/", **amira).json()
+    receipts = [d for d in tom_docs + priya_docs if d["kind"] == "receipt"]
+    credits = [d for d in tom_docs if d["kind"] == "credit_note"]
+    assert sum(d["gross"]["amount"] for d in receipts) == money["gmv"]
+    assert [d["gross"]["amount"] for d in credits] == [money["refunds"]]
+    assert all(d["net"]["amount"] + d["tax"]["amount"] == d["gross"]["amount"] for d in tom_docs + priya_docs)
+    assert sorted(d["number"] for d in receipts) == ["R-000001", "R-000002"]
+    [total] = statement["totals"]
+    assert (total["gross"], total["commission"], total["platform_fee"]) == (
+        money["released"],
+        money["commission"],
+        money["platform_fee"],
+    )
+    assert total["net_to_provider"] == money["provider_earnings"] == now_earned["available"] + money["payouts_paid"]
     assert money["gmv"] - money["refunds"] == (
         money["escrow_held"]
         + money["commission"]
