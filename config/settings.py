@@ -372,6 +372,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "kwargs": {"job": "disputes.run_timers", "jitter": 60},
     },
+    "reviews.reveal_due": {
+        # Reviews whose window closed without the other side's are revealed.
+        "task": "tenants.dispatch_periodic",
+        "schedule": 300.0,
+        "kwargs": {"job": "reviews.reveal_due", "jitter": 60},
+    },
+    "reviews.recompute_levels": {
+        "task": "tenants.dispatch_periodic",
+        "schedule": crontab(hour=4, minute=0),
+        "kwargs": {"job": "reviews.recompute_levels", "jitter": 600},
+    },
     "payments.reconcile": {
         # Yesterday's money, once the processor's day has closed.
         "task": "tenants.dispatch_periodic",

@@ -24,6 +24,9 @@ class Category(TimeStampedModel):
     workflow = models.CharField(max_length=20, choices=BookingWorkflow.choices, null=True, blank=True)
     # Timer lengths and cancellation policy for bookings here and below (see bookings.workflows).
     booking_settings = models.JSONField(default=dict, blank=True)
+    # What clients rate besides the overall stars, e.g. [{"key": "communication", "label": "Communication"}];
+    # None = inherit from the parent (see marketplace.reviews.selectors.category_review_criteria).
+    review_criteria = models.JSONField(null=True, blank=True)
     # Ids from the root down to this category, e.g. [3, 8, 21]: descendants share the prefix.
     path = ArrayField(models.BigIntegerField(), default=list, editable=False)
 
@@ -125,6 +128,12 @@ class Listing(TimeStampedModel):
     published_at = models.DateTimeField(null=True, blank=True)
     # Denormalised for search: the cheapest package, in minor units.
     price_from = models.BigIntegerField(null=True, blank=True)
+    # Denormalised from visible client reviews by marketplace.reviews (in the transaction that shows or
+    # hides one): the count, averages (overall and per criterion) and the Bayesian ranking score.
+    review_count = models.PositiveIntegerField(default=0)
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    rating_criteria = models.JSONField(default=dict, blank=True)
+    rating_score = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
@@ -139,6 +148,7 @@ class Listing(TimeStampedModel):
             ),
             models.Index(fields=["status", "category"], name="listing_status_category"),
             models.Index(fields=["status", "price_from"], name="listing_status_price"),
+            models.Index(fields=["status", "rating_score"], name="listing_status_rating"),
         ]
 
     def __str__(self) -> str:

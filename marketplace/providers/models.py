@@ -15,6 +15,12 @@ class ProviderStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"  # may apply again after changing the application
 
 
+class ReputationLevel(models.TextChoices):
+    NEW = "new", "New"  # below the Rising thresholds
+    RISING = "rising", "Rising"  # meets the marketplace's Rising thresholds
+    TOP_RATED = "top_rated", "Top rated"  # meets the Top rated thresholds
+
+
 class ProviderProfile(TimeStampedModel):
     public_id = PublicIdField("prv")
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_profile")
@@ -33,6 +39,13 @@ class ProviderProfile(TimeStampedModel):
     # Counters fed by bookings (kept by the booking services).
     completed_bookings = models.PositiveIntegerField(default=0)
     median_response_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Kept by marketplace.reviews: visible client reviews (like Listing's) and the level, recomputed
+    # by the `reviews.recompute_levels` job.
+    review_count = models.PositiveIntegerField(default=0)
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    rating_criteria = models.JSONField(default=dict, blank=True)
+    rating_score = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    level = models.CharField(max_length=20, choices=ReputationLevel.choices, default=ReputationLevel.NEW)
 
     class Meta:
         ordering = ["-created_at"]

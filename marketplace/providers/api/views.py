@@ -12,7 +12,7 @@ from accounts.permissions import Allowed, can
 from config.api import FileUploadSerializer, json_object
 from marketplace.common.errors import NotFound
 from marketplace.providers import selectors, services
-from marketplace.providers.models import BadgeKind, DocumentKind, ProviderProfile, VerificationDocument
+from marketplace.providers.models import BadgeKind, DocumentKind, ProviderProfile, ReputationLevel, VerificationDocument
 
 
 class BadgeSerializer(serializers.Serializer):
@@ -49,6 +49,13 @@ class PublicProfileSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="user.get_full_name", read_only=True)
     badges = BadgeSerializer(many=True, read_only=True)
     portfolio = PortfolioItemSerializer(many=True, read_only=True)
+    level = serializers.ChoiceField(choices=ReputationLevel.choices, read_only=True, help_text="reputation level")
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    rating_average = serializers.FloatField(read_only=True, allow_null=True, help_text="of published client reviews")
+    rating_criteria = serializers.DictField(
+        child=serializers.FloatField(), read_only=True, help_text="criterion key: average"
+    )
+    rating_score = serializers.FloatField(read_only=True, allow_null=True, help_text="Bayesian ranking score")
 
     class Meta:
         model = ProviderProfile
@@ -66,6 +73,12 @@ class PublicProfileSerializer(serializers.ModelSerializer):
             "portfolio",
             "completed_bookings",
             "median_response_minutes",
+            "level",
+            "level_label",
+            "review_count",
+            "rating_average",
+            "rating_criteria",
+            "rating_score",
             "created_at",
         ]
 

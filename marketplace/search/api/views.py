@@ -10,10 +10,17 @@ from marketplace.catalogue.api.listings import ListingCardSerializer
 from marketplace.catalogue.models import LocationType
 from marketplace.catalogue.selectors import category_by_public_id, category_descendant_ids
 from marketplace.common.errors import ValidationFailed
+from marketplace.providers.models import ReputationLevel
 from marketplace.search import selectors
 from marketplace.search.backends.base import SORTS, ListingQuery
 
 MAX_PAGE_SIZE = 50
+# `level=` keeps providers at that reputation level or above.
+LEVELS_AT_LEAST = {
+    ReputationLevel.NEW: (),
+    ReputationLevel.RISING: (ReputationLevel.RISING, ReputationLevel.TOP_RATED),
+    ReputationLevel.TOP_RATED: (ReputationLevel.TOP_RATED,),
+}
 
 
 class SearchResponseSerializer(serializers.Serializer):
@@ -76,6 +83,9 @@ def _parse(params) -> tuple[ListingQuery, int, int]:
                 errors[name] = [f"Not a filterable attribute here; use one of: {', '.join(filterable) or 'none'}."]
             else:
                 attributes.append((key, value, filterable[key]))
+    level = params.get("level") or None
+    if level is not None and level not in LEVELS_AT_LEAST:
+        errors["level"] = [f"Choose one of: {', '.join(LEVELS_AT_LEAST)}."]
     text = (params.get("q") or "").strip()
     if len(text) > 200:
         errors["q"] = ["Use at most 200 characters."]
@@ -89,6 +99,7 @@ def _parse(params) -> tuple[ListingQuery, int, int]:
         location_type=location,
         attributes=tuple(attributes),
         verified_only=params.get("verified") in ("1", "true"),
+        levels=LEVELS_AT_LEAST.get(level, ()),
         sort=sort,
         offset=(page - 1) * page_size,
         limit=page_size,
@@ -111,7 +122,15 @@ class ListingSearchView(APIView):
             OpenApiParameter("price_max", int),
             OpenApiParameter("location_type", str, enum=["online", "on_site"]),
             OpenApiParameter("verified", bool, description="only providers with a verification badge"),
-            OpenApiParameter("sort", str, enum=list(SORTS)),
+            OpenApiParameter(
+                "level",
+                str,
+                enum=[level.value for level in LEVELS_AT_LEAST],
+                description="providers at this reputation level or above (rising includes top_rated)",
+            ),
+            OpenApiParameter(
+                "sort", str, enum=list(SORTS), description="rating: by the Bayesian rating score, unreviewed last"
+            ),
             OpenApiParameter("attr.<key>", str, description="filterable attribute value, e.g. attr.level=Advanced"),
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),

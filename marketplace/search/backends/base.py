@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-SORTS = ("relevance", "price_asc", "price_desc", "newest")
+SORTS = ("relevance", "price_asc", "price_desc", "newest", "rating")
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class ListingQuery:
     location_type: str | None = None  # online | on_site (hybrid listings match both)
     attributes: tuple[tuple[str, str, bool], ...] = ()  # (key, value, multi-choice?) triples, each must hold
     verified_only: bool = False  # providers with at least one verification badge
+    levels: tuple[str, ...] = ()  # providers at one of these reputation levels
     sort: str = "relevance"
     offset: int = 0
     limit: int = 20

@@ -37,6 +37,8 @@ def _filtered(query: ListingQuery) -> QuerySet[Listing]:
         from marketplace.providers.models import Badge
 
         listings = listings.filter(Exists(Badge.objects.filter(profile_id=OuterRef("provider_id"))))
+    if query.levels:
+        listings = listings.filter(provider__level__in=query.levels)
     return listings
 
 
@@ -117,7 +119,15 @@ class PostgresSearchBackend:
             for index, key in enumerate(query.facet_attribute_keys)
         }
         inner = listings.order_by().values(
-            "id", "category_id", "location_type", "price_from", "published_at", "rank", **facet_columns
+            "id",
+            "category_id",
+            "location_type",
+            "price_from",
+            "published_at",
+            "rating_score",
+            "review_count",
+            "rank",
+            **facet_columns,
         )
         inner_sql, inner_params = inner.query.sql_with_params()
         order = {
@@ -125,6 +135,8 @@ class PostgresSearchBackend:
             "price_desc": "price_from DESC NULLS LAST, id DESC",
             "newest": "published_at DESC NULLS LAST, id DESC",
             "relevance": "rank DESC, published_at DESC NULLS LAST, id DESC",
+            # The Bayesian score (marketplace.reviews.ranking); listings nobody reviewed come last.
+            "rating": "rating_score DESC NULLS LAST, review_count DESC, id DESC",
         }[query.sort]
         # The total and every facet in one pass over the matched set: one grouping set per facet
         # plus the empty set (the total); GROUPING() tells the rows apart.
