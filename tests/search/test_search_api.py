@@ -263,6 +263,8 @@ def test_result_cards_are_exactly_what_the_documented_serializer_gives(api_a, te
         calc = Listing.objects.get(public_id=catalogue["calc1"])
         listing_image_add(user=calc.provider.user, listing=calc, upload=SimpleUploadedFile("a.png", out.getvalue()))
         Badge.objects.create(profile=calc.provider, kind="identity_verified")
+        Listing.objects.filter(pk=calc.pk).update(review_count=3, rating_average="4.33")
+        type(calc.provider).objects.filter(pk=calc.provider_id).update(level="rising")
         listings = Listing.objects.filter(public_id__in=[catalogue["calc1"], catalogue["stats"]]).annotate(
             provider_verified=Exists(Badge.objects.filter(profile_id=OuterRef("provider_id")))
         )
@@ -277,3 +279,5 @@ def test_result_cards_are_exactly_what_the_documented_serializer_gives(api_a, te
     for listing_id, card in expected.items():
         assert found[listing_id] == card
     assert found[catalogue["calc1"]]["images"] and found[catalogue["calc1"]]["provider_verified"] is True
+    rated = found[catalogue["calc1"]]
+    assert (rated["review_count"], rated["rating_average"], rated["provider_level"]) == (3, 4.33, "rising")

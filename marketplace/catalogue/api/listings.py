@@ -62,7 +62,9 @@ class ListingCardSerializer(serializers.ModelSerializer):
     provider = serializers.CharField(source="provider.public_id", read_only=True)
     provider_name = serializers.CharField(source="provider.user.get_full_name", read_only=True)
     provider_verified = serializers.BooleanField(read_only=True)
+    provider_level = serializers.CharField(source="provider.level", read_only=True)
     price_from = serializers.SerializerMethodField()
+    rating_average = serializers.FloatField(read_only=True, help_text="visible client reviews; null before the first")
     images = ImageSerializer(many=True, read_only=True)
 
     class Meta:
@@ -76,11 +78,14 @@ class ListingCardSerializer(serializers.ModelSerializer):
             "provider",
             "provider_name",
             "provider_verified",
+            "provider_level",
             "attributes",
             "pricing_model",
             "location_type",
             "currency",
             "price_from",
+            "review_count",
+            "rating_average",
             "images",
             "published_at",
         ]
