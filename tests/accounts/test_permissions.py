@@ -41,6 +41,8 @@ def test_policy_table_by_role(people, tenant_a):
         "providers.review",
         "listings.moderate",
         "bookings.intervene",
+        "reviews.moderate",
+        "disputes.mediate",
     }
     assert {"marketplace.configure", "users.manage_roles", "users.invite", "audit.view"} <= allowed["admin"]
     assert not any(action.startswith("platform.") for action in allowed["admin"])
