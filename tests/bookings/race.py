@@ -10,9 +10,7 @@ tests/bookings/test_race.py (as a subprocess on the test database) and bench/ben
 
 from __future__ import annotations
 
-import json
 import multiprocessing
-import os
 import sys
 import time
 import traceback
@@ -142,12 +140,7 @@ def run(schema: str, *, attempts: int, slots: int, capacity: int = 1) -> dict:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import logging
+    from tests.processes import script_main
 
-    import django
-
-    django.setup()
-    logging.disable(logging.WARNING)
     schema, attempts, slots, capacity = sys.argv[1], *map(int, sys.argv[2:5])
-    print(json.dumps(run(schema, attempts=attempts, slots=slots, capacity=capacity)))
+    script_main(lambda: run(schema, attempts=attempts, slots=slots, capacity=capacity))

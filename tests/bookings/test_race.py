@@ -2,28 +2,15 @@
 slots at the same instant; the database's exclusion constraint lets exactly `capacity` through per
 slot and everyone else gets a clean 409."""
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.processes import ROOT, process_env
+from tests.processes import run_script
 
 pytestmark = pytest.mark.django_db
 
 
 def _race(attempts: int, slots: int, capacity: int) -> dict:
-    done = subprocess.run(
-        [sys.executable, "tests/bookings/race.py", "alpha", str(attempts), str(slots), str(capacity)],
-        cwd=ROOT,
-        env=process_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_script("tests/bookings/race.py", "alpha", str(attempts), str(slots), str(capacity))
 
 
 def test_many_clients_one_slot_exactly_one_booking():

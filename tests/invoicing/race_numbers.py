@@ -7,13 +7,9 @@ number, holding the counter a moment while the others wait for it.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
-import os
 import sys
 import time
-import uuid
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,19 +50,15 @@ def _attempt(schema: str, booking_id: int, key: str, roll_back: bool, barrier, r
 
 def main() -> dict:
     from django.db import connections
-    from django.utils import timezone
 
     from marketplace.invoicing.models import ClientDocument, NumberCounter
     from marketplace.payments.escrow import escrow_capture
     from tenants.context import tenant_context
-    from tenants.models import Tenant, TenantStatus
-    from tenants.services import tenant_provision
-    from tenants.services.lifecycle import tenant_purge
     from tests.payments.conftest import make_booking
+    from tests.processes import throwaway_marketplace
 
-    slug = f"race{uuid.uuid4().hex[:8]}"
-    tenant = tenant_provision(name="Race Market", slug=slug, kind="agency", admin_email=f"admin@{slug}.test")
-    try:
+    with throwaway_marketplace() as tenant:
+        slug = tenant.schema_name
         bookings = [make_booking(tenant, price=5_000, tag=str(i)) for i in range(ATTEMPTS + 1)]
         with tenant_context(tenant):  # the first receipt, before the race (it also opens the shared accounts)
             escrow_capture(booking=bookings[0], amount=5_000, key="capture-0")
@@ -86,21 +78,10 @@ def main() -> dict:
             receipts = sorted(ClientDocument.objects.values_list("number", flat=True))
             last = NumberCounter.objects.get(series="R").last
         return {"outcomes": sorted(outcomes), "receipts": receipts, "last": last}
-    finally:
-        connections.close_all()
-        Tenant.objects.filter(pk=tenant.pk).update(
-            status=TenantStatus.CLOSED, purge_after=timezone.now() - timedelta(seconds=1)
-        )
-        tenant_purge(tenant=Tenant.objects.get(pk=tenant.pk))
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import logging
+    from tests.processes import script_main
 
-    import django
-
-    django.setup()
-    logging.disable(logging.WARNING)
-    print(json.dumps(main()))
+    script_main(main)

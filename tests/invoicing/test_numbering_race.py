@@ -1,29 +1,16 @@
 """Receipts numbered by concurrent postings from separate processes: the counter's row lock hands the
 numbers out one at a time, and the number of a posting that rolls back goes to the next one."""
 
-import json
-import subprocess
-import sys
-
 import pytest
 
 from tests.invoicing.race_numbers import ATTEMPTS
-from tests.processes import ROOT, process_env
+from tests.processes import run_script
 
 pytestmark = pytest.mark.django_db
 
 
 def test_concurrent_postings_number_their_receipts_without_gaps():
-    done = subprocess.run(
-        [sys.executable, "tests/invoicing/race_numbers.py"],
-        cwd=ROOT,
-        env=process_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_script("tests/invoicing/race_numbers.py")
 
     outcomes = result["outcomes"]
     assert [o[1] for o in outcomes].count("rolled_back") == 1, outcomes

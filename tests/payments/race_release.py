@@ -6,12 +6,8 @@ instant, each in its own process and connection, in a throwaway marketplace that
 
 from __future__ import annotations
 
-import json
 import multiprocessing
-import os
 import sys
-import uuid
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,19 +41,15 @@ def _attempt(schema: str, booking_id: int, operation: str, amount: int, key: str
 
 def main() -> dict:
     from django.db import connections
-    from django.utils import timezone
 
     from marketplace.payments.escrow import escrow_capture, escrow_release, escrow_state
     from marketplace.payments.payouts import earnings, payee_onboard
     from tenants.context import tenant_context
-    from tenants.models import Tenant, TenantStatus
-    from tenants.services import tenant_provision
-    from tenants.services.lifecycle import tenant_purge
     from tests.payments.conftest import make_booking
+    from tests.processes import throwaway_marketplace
 
-    slug = f"race{uuid.uuid4().hex[:8]}"
-    tenant = tenant_provision(name="Race Market", slug=slug, kind="agency", admin_email=f"admin@{slug}.test")
-    try:
+    with throwaway_marketplace() as tenant:
+        slug = tenant.schema_name
         booking = make_booking(tenant, price=10_000)
         earned = make_booking(tenant, price=10_000, tag="paid")  # 9,000 on its provider's balance
         with tenant_context(tenant):
@@ -106,21 +98,10 @@ def main() -> dict:
             "sum": total,
             "earnings": {"available": left.available, "in_transit": left.in_transit, "paid_out": left.paid_out},
         }
-    finally:
-        connections.close_all()
-        Tenant.objects.filter(pk=tenant.pk).update(
-            status=TenantStatus.CLOSED, purge_after=timezone.now() - timedelta(seconds=1)
-        )
-        tenant_purge(tenant=Tenant.objects.get(pk=tenant.pk))
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import logging
+    from tests.processes import script_main
 
-    import django
-
-    django.setup()
-    logging.disable(logging.WARNING)
-    print(json.dumps(main()))
+    script_main(main)

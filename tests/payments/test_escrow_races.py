@@ -2,28 +2,15 @@
 processes: the booking's (or provider's) row lock puts them in order, so one wins and the other is a
 clean 409 (or, for the same key, the same result)."""
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.processes import ROOT, process_env
+from tests.processes import run_script
 
 pytestmark = pytest.mark.django_db
 
 
 def test_concurrent_releases_refunds_and_payouts():
-    done = subprocess.run(
-        [sys.executable, "tests/payments/race_release.py"],
-        cwd=ROOT,
-        env=process_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_script("tests/payments/race_release.py")
 
     outcomes = result["outcomes"]
     assert all(status in ("ok", 409) for _, _, status, _ in outcomes), outcomes  # never a 500
