@@ -43,9 +43,11 @@ POLICY: dict[str, tuple[Callable, str]] = {
     "reviews.moderate": (_admin_or_moderator, "Only the marketplace's admins and staff can moderate reviews."),
     "reviews.configure": (_admin, "Only marketplace admins can change rating criteria and reputation levels."),
     "disputes.mediate": (_admin_or_moderator, "Only the marketplace's admins and staff mediate disputes."),
+    "billing.view": (_admin, "Only marketplace admins can see the marketplace's plan and usage."),
     # platform (public schema)
     "platform.tenants.view_all": (_platform_staff, "Only platform staff can see every marketplace."),
     "platform.tenants.manage": (_platform_staff, "Only platform staff can create, suspend or close marketplaces."),
+    "platform.billing.manage": (_platform_staff, "Only platform staff can create, change or retire plans."),
     "platform.signup": (_operator_or_staff, "Sign in with an operator account to launch a marketplace."),
 }
 

@@ -23,6 +23,7 @@ from accounts.emails import send_invitation_email, send_password_reset_email, se
 from accounts.models import ROLE_FIELDS, Invitation, Role, User, UserStatus
 from accounts.permissions import require
 from accounts.tokens import password_reset_tokens
+from billing import entitlements
 from marketplace.audit.services import audit_record
 from marketplace.common.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from tenants.models import JoinPolicy
@@ -273,6 +274,8 @@ def invitation_create(*, actor: User, email: str, roles: Iterable[str]) -> tuple
     require(actor, "users.invite")
     email = _clean_email(email)
     roles = _clean_roles(roles, allowed=set(Role.values))
+    if {Role.ADMIN, Role.MODERATOR} & set(roles):
+        entitlements.check_limit(connection.tenant, "staff_seats")
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(
             "This person already has an account here; change their roles instead.",
@@ -362,6 +365,8 @@ def user_set_roles(*, actor: User, user: User, roles: Iterable[str]) -> User:
         others = User.objects.filter(is_marketplace_admin=True, status=UserStatus.ACTIVE).exclude(pk=user.pk)
         if not others.exists():
             raise Conflict("A marketplace needs at least one admin; make someone else admin first.", code="last_admin")
+    if {Role.ADMIN, Role.MODERATOR} & set(roles) and not (user.is_marketplace_admin or user.is_moderator):
+        entitlements.check_limit(connection.tenant, "staff_seats")
     before = user.roles
     for role, field in ROLE_FIELDS.items():
         setattr(user, field, role.value in roles)

@@ -389,6 +389,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
         "kwargs": {"job": "payments.reconcile", "jitter": 600},
     },
+    "billing.record_usage": {
+        # Each marketplace's usage month so far, kept for history and the platform's console.
+        "task": "tenants.dispatch_periodic",
+        "schedule": 3600.0,
+        "kwargs": {"job": "billing.record_usage", "jitter": 600},
+    },
 }
 if IS_PRODUCTION and not REDIS_URL:
     raise ImproperlyConfigured("Missing required production setting: REDIS_URL (Celery broker and cache).")

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from billing.urls import platform_urlpatterns as billing_api
 from config.urls_common import common_urlpatterns
 from tenants import api as tenants_api
 from tenants import views as tenants_views
@@ -16,6 +17,7 @@ api_v1 = [
     path("signups/", tenants_api.SignupCreateView.as_view(), name="signups"),
     path("signups/<str:public_id>/", tenants_api.SignupDetailView.as_view(), name="signup-detail"),
     path("slugs/<str:slug>/", tenants_api.SlugAvailabilityView.as_view(), name="slug-availability"),
+    *billing_api,
 ]
 
 urlpatterns = [

@@ -5,6 +5,7 @@ from django.conf.urls.static import static
 from django.urls import include, path
 
 from accounts.api.urls import marketplace_urlpatterns
+from billing.urls import marketplace_urlpatterns as billing_api
 from config.urls_common import common_urlpatterns
 from marketplace.audit.api.urls import urlpatterns as audit_api
 from marketplace.bookings.api.calendar_views import calendar_feed
@@ -34,6 +35,7 @@ api_v1 = [
     *reviews_api,
     *disputes_api,
     *audit_api,
+    *billing_api,
 ]
 
 urlpatterns = [

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import Allowed, can
+from billing.models import Interval
 from marketplace.common.errors import NotFound, PermissionDenied
 from tenants import selectors
 from tenants.models import MarketplaceSignup, Tenant, TenantKind
@@ -39,12 +40,16 @@ class TenantCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=TenantKind.choices)
     admin_email = serializers.CharField(max_length=254)
     admin_password = serializers.CharField(required=False, write_only=True)
+    plan = serializers.CharField(max_length=40, required=False, default="enterprise")
+    interval = serializers.ChoiceField(choices=Interval.choices, required=False, default=Interval.MONTH)
 
 
 class SignupCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     slug = serializers.CharField(max_length=63)
     kind = serializers.ChoiceField(choices=TenantKind.choices)
+    plan = serializers.CharField(max_length=40, required=False, default="starter")
+    interval = serializers.ChoiceField(choices=Interval.choices, required=False, default=Interval.MONTH)
 
 
 class SignupSerializer(serializers.ModelSerializer):
@@ -53,7 +58,18 @@ class SignupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MarketplaceSignup
-        fields = ["id", "name", "slug", "kind", "status", "error", "marketplace", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "kind",
+            "plan",
+            "billing_interval",
+            "status",
+            "error",
+            "marketplace",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

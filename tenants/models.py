@@ -139,6 +139,8 @@ class MarketplaceSignup(TimeStampedModel):
     name = models.CharField(max_length=120)
     slug = models.CharField(max_length=63)
     kind = models.CharField(max_length=20, choices=TenantKind.choices)
+    plan = models.CharField(max_length=40, default="starter")  # billing.Plan code; its trial starts on provisioning
+    billing_interval = models.CharField(max_length=10, default="month")
     admin_email = models.EmailField()
     # The first tenant admin's password, hashed; copied to the tenant's user table on provisioning.
     admin_password_hash = models.CharField(max_length=255)

@@ -43,6 +43,8 @@ def signup_view(request: HttpRequest) -> HttpResponse:
                     slug=data["slug"],
                     kind=data["kind"],
                     admin_password=None if signed_in else data["password"],
+                    plan=data["plan"],
+                    interval=data["interval"],
                 )
         except DomainError as exc:
             for field, errors in exc.fields.items():

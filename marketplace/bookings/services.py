@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.permissions import can
+from billing import entitlements
 from marketplace.audit.services import audit_record
 from marketplace.bookings import workflows
 from marketplace.bookings.calendars import queue_confirmation
@@ -203,12 +204,15 @@ def booking_create(
 ) -> Booking:
     """Book a slot (instant or request workflows) or send an inquiry (quote workflow). A slot must be
     one of the listing's free slots; two clients racing for it get one booking and one 409."""
+    entitlements.require_bookable(connection.tenant)
     listing = listings_public().select_related("category", "provider").filter(public_id=listing_id).first()
     if listing is None:
         raise NotFound("No such listing.")
     if listing.provider.user_id == client.pk:
         raise Conflict("You cannot book your own listing.", code="own_listing")
     flow = _workflow_of(listing)
+    if flow.key == workflows.MILESTONE.key:
+        entitlements.require_feature(connection.tenant, "milestone_workflow")
     errors: dict[str, list[str]] = {}
     chosen = listing.packages.filter(name=package).first() if isinstance(package, str) else None
     if chosen is None:

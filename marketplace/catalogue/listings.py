@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
 from accounts.permissions import can
+from billing import entitlements
 from marketplace.audit.services import audit_record
 from marketplace.catalogue.attributes import attribute_values_clean, attribute_values_errors
 from marketplace.catalogue.models import (
@@ -357,6 +358,8 @@ def listing_transition(*, user, listing: Listing, action: str, reason: str = "")
         _check_publishable(listing, settings)
     if action == "submit":
         target = ListingStatus.PENDING_REVIEW if settings.listing_moderation else ListingStatus.ACTIVE
+    if target == ListingStatus.ACTIVE:
+        entitlements.check_limit(connection.tenant, "active_listings")
     before = listing.status
     listing.status = target
     listing.status_reason = reason.strip()[:500] if action == "reject" else ""

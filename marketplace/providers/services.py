@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import require
+from billing import entitlements
 from marketplace.audit.services import audit_record
 from marketplace.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from marketplace.common.uploads import check_upload
@@ -83,6 +84,8 @@ def provider_apply(*, user: User, **values: Any) -> ProviderProfile:
     values = _clean(values)
     verification = marketplace_settings().provider_verification_required
     status = ProviderStatus.PENDING if verification else ProviderStatus.APPROVED
+    if status == ProviderStatus.APPROVED:
+        entitlements.check_limit(connection.tenant, "active_providers")
     if existing is None:
         profile = ProviderProfile.objects.create(user=user, status=status, **values)
     else:  # applying again after a rejection
@@ -168,6 +171,8 @@ def provider_review(
         raise Conflict("You cannot review your own application.", code="own_application")
     if profile.status == DECISIONS[decision] and decision != "approve":
         raise Conflict(f"The application is already {profile.status}.", code="no_change")
+    if decision == "approve" and profile.status != ProviderStatus.APPROVED:
+        entitlements.check_limit(connection.tenant, "active_providers")
     before = profile.status
     profile.status = DECISIONS[decision]
     profile.decision_reason = (reason or "").strip()[:500]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from billing.services import subscription_close, subscription_reopen
 from marketplace.common.errors import Conflict
 from tenants.models import Tenant, TenantEvent, TenantRole, TenantStatus
 from tenants.selectors import host_cache
@@ -54,6 +55,7 @@ def tenant_reactivate(*, actor, tenant: Tenant) -> Tenant:
     tenant.status, tenant.status_reason, tenant.closed_at, tenant.purge_after = TenantStatus.ACTIVE, "", None, None
     tenant.save(update_fields=["status", "status_reason", "closed_at", "purge_after", "updated_at"])
     _record(tenant=tenant, actor=actor, action="reactivated", data={"from": before})
+    subscription_reopen(tenant=tenant, actor=actor)
     return tenant
 
 
@@ -70,6 +72,7 @@ def tenant_close(*, actor, tenant: Tenant, reason: str = "") -> Tenant:
     _record(
         tenant=tenant, actor=actor, action="closed", data={"reason": reason, "purge_after": str(tenant.purge_after)}
     )
+    subscription_close(tenant=tenant, actor=actor, reason=reason)
     return tenant
 
 

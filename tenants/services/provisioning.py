@@ -28,6 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 
+from billing.services import plan_version_choosable, subscription_start
 from marketplace.common.errors import DomainError, ValidationFailed
 from tenants.context import tenant_context
 from tenants.models import (
@@ -208,10 +209,15 @@ def tenant_provision(
     owner=None,
     actor=None,
     use_pool: bool = True,
+    plan: str = "enterprise",
+    interval: str = "month",
 ) -> Tenant:
-    """Create a marketplace: schema, tenant row, primary subdomain, first admin, seed data."""
+    """Create a marketplace: schema, tenant row, primary subdomain, subscription (a trial of `plan`),
+    first admin, seed data. Self-service sign-ups pass the operator's plan; marketplaces platform
+    staff create directly are sales-led and start on Enterprise unless told otherwise."""
     name, slug, admin_email = name.strip(), slug.strip().lower(), admin_email.strip().lower()
     marketplace_fields_validate(name=name, slug=slug, kind=kind, admin_email=admin_email, admin_password=admin_password)
+    plan_version_choosable(plan)
     connection.set_schema_to_public()
     _require_template()
     defaults = KIND_DEFAULTS[kind]
@@ -248,6 +254,7 @@ def tenant_provision(
         verification=DomainVerification.VERIFIED,
         verified_at=timezone.now(),
     )
+    subscription_start(tenant=tenant, plan_code=plan, interval=interval, actor=actor)
     with tenant_context(tenant):
         from accounts.services import user_create_marketplace_admin
 

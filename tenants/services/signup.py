@@ -8,6 +8,8 @@ import logging
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from billing.models import Interval
+from billing.services import plan_version_choosable
 from marketplace.common.errors import DomainError, ValidationFailed
 from tenants.models import MarketplaceSignup, SignupStatus, Tenant, TenantKind
 from tenants.services.provisioning import marketplace_fields_validate, tenant_provision
@@ -16,10 +18,20 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def signup_create(*, owner, name: str, slug: str, kind: str, admin_password: str) -> MarketplaceSignup:
+def signup_create(
+    *,
+    owner,
+    name: str,
+    slug: str,
+    kind: str,
+    admin_password: str,
+    plan: str = "starter",
+    interval: str = Interval.MONTH,
+) -> MarketplaceSignup:
     """Validate now (so the form can show errors at once) and queue the provisioning job."""
     name, slug = name.strip(), slug.strip().lower()
     marketplace_fields_validate(name=name, slug=slug, kind=kind, admin_email=owner.email, admin_password=None)
+    plan_version_choosable(plan)
     pending = MarketplaceSignup.objects.filter(
         slug=slug, status__in=[SignupStatus.QUEUED, SignupStatus.PROVISIONING]
     ).exclude(owner=owner)
@@ -33,6 +45,8 @@ def signup_create(*, owner, name: str, slug: str, kind: str, admin_password: str
         name=name,
         slug=slug,
         kind=kind if kind in TenantKind.values else TenantKind.OTHER,
+        plan=plan,
+        billing_interval=interval if interval in Interval.values else Interval.MONTH,
         admin_email=owner.email,
         admin_password_hash=make_password(admin_password) if admin_password else owner.password,
     )
@@ -65,6 +79,8 @@ def signup_process(*, signup_id: int) -> MarketplaceSignup | None:
             admin_name=signup.owner.full_name,
             owner=signup.owner,
             actor=signup.owner,
+            plan=signup.plan,
+            interval=signup.billing_interval,
         )
     except DomainError as exc:
         details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.fields.items())

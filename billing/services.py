@@ -1,0 +1,425 @@
+"""Platform billing writes: plans (every change of terms is a new version) and subscriptions (start,
+status moves, plan changes), each change written as a `SubscriptionEvent` with its reason."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from accounts.permissions import require
+from billing import proration, usage
+from billing.models import (
+    FEATURES,
+    LIMITS,
+    TRANSITIONS,
+    Interval,
+    Plan,
+    PlanVersion,
+    Subscription,
+    SubscriptionEvent,
+    SubscriptionStatus,
+    UsageRecord,
+)
+from marketplace.common.errors import Conflict, InvalidTransition, ValidationFailed
+from marketplace.common.money import CURRENCY_EXPONENTS
+from tenants.context import tenant_context
+from tenants.models import Domain, DomainKind, Tenant, TenantStatus
+from tenants.selectors import host_cache
+
+TERMS = ("currency", "monthly_price", "yearly_price", "trial_days", "platform_fee_bps", "limits", "features")
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+INTERVAL_LENGTH = {Interval.MONTH: relativedelta(months=1), Interval.YEAR: relativedelta(years=1)}
+
+# The marketplace's status follows its subscription's.
+TENANT_STATUS = {
+    SubscriptionStatus.TRIALING: TenantStatus.TRIAL,
+    SubscriptionStatus.ACTIVE: TenantStatus.ACTIVE,
+    SubscriptionStatus.PAST_DUE: TenantStatus.PAST_DUE,
+}
+
+
+# --- plans ------------------------------------------------------------------------------------------
+
+
+def _count(value: Any, *, high: int | None = None) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0 and (high is None or value <= high)
+
+
+def _terms_errors(values: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if "currency" in values and values["currency"] not in CURRENCY_EXPONENTS:
+        errors["currency"] = ["Use an ISO 4217 code such as USD."]
+    for field in ("monthly_price", "yearly_price"):
+        if field in values and not _count(values[field]):
+            errors[field] = ["Use a whole number of minor units (cents), 0 or more."]
+    if "trial_days" in values and not _count(values["trial_days"], high=365):
+        errors["trial_days"] = ["Use 0 to 365 days."]
+    if "platform_fee_bps" in values and not _count(values["platform_fee_bps"], high=10_000):
+        errors["platform_fee_bps"] = ["Use 0 to 10,000 basis points."]
+    if "limits" in values:
+        limits = values["limits"]
+        if not isinstance(limits, dict) or any(
+            k not in LIMITS or not (v is None or _count(v)) for k, v in limits.items()
+        ):
+            errors["limits"] = [f"Give a count (or null for unlimited) for any of: {', '.join(LIMITS)}."]
+    if "features" in values:
+        features = values["features"]
+        if not isinstance(features, list) or any(f not in FEATURES for f in features):
+            errors["features"] = [f"Choose from: {', '.join(FEATURES)}."]
+    return errors
+
+
+@transaction.atomic
+def plan_create(*, actor, code: str, name: str, rank: int, **terms: Any) -> Plan:
+    """A new plan with its first version; every term is required."""
+    require(actor, "platform.billing.manage")
+    errors = _terms_errors(terms)
+    for field in TERMS:
+        if field not in terms:
+            errors.setdefault(field, ["Required."])
+    if not isinstance(code, str) or not CODE_PATTERN.match(code):
+        errors["code"] = ["Use 2 to 40 lower-case letters, digits and hyphens, starting with a letter."]
+    elif Plan.objects.filter(code=code).exists():
+        errors["code"] = [f"A plan '{code}' exists already."]
+    if not isinstance(name, str) or not name.strip():
+        errors["name"] = ["Give the plan a name."]
+    if not _count(rank) or Plan.objects.filter(rank=rank).exists():
+        errors["rank"] = ["Use a rank no other plan has (small to large)."]
+    if errors:
+        raise ValidationFailed("The plan could not be created: fix the fields listed.", fields=errors)
+    plan = Plan.objects.create(code=code, name=name.strip(), rank=rank)
+    terms = {field: terms[field] for field in TERMS}
+    terms["features"] = sorted(set(terms["features"]))
+    PlanVersion.objects.create(plan=plan, number=1, created_by=_user(actor), **terms)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, actor, plan: Plan, **changes: Any) -> Plan:
+    """Rename, or change terms: a change of terms is a new version; subscribers keep theirs."""
+    require(actor, "platform.billing.manage")
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    unknown = set(changes) - set(TERMS) - {"name"}
+    errors = {field: ["Cannot be changed."] for field in unknown} | _terms_errors(changes)
+    if "name" in changes and (not isinstance(changes["name"], str) or not changes["name"].strip()):
+        errors["name"] = ["Give the plan a name."]
+    if errors:
+        raise ValidationFailed("The plan could not be changed: fix the fields listed.", fields=errors)
+    if "name" in changes:
+        plan.name = changes["name"].strip()
+        plan.save(update_fields=["name", "updated_at"])
+    current = plan.current_version
+    terms = {field: getattr(current, field) for field in TERMS}
+    new_terms = terms | {field: changes[field] for field in TERMS if field in changes}
+    new_terms["features"] = sorted(set(new_terms["features"]))
+    if new_terms != terms:
+        PlanVersion.objects.create(plan=plan, number=current.number + 1, created_by=_user(actor), **new_terms)
+    return plan
+
+
+@transaction.atomic
+def plan_retire(*, actor, plan: Plan) -> Plan:
+    """Stop offering a plan. Its subscribers keep it until they change plans."""
+    require(actor, "platform.billing.manage")
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.retired_at is None:
+        plan.retired_at = timezone.now()
+        plan.save(update_fields=["retired_at", "updated_at"])
+    return plan
+
+
+def plan_version_choosable(plan_code: Any) -> PlanVersion:
+    """The current terms of a plan that can be chosen; 400 on `plan` otherwise."""
+    plan = Plan.objects.filter(code=plan_code, retired_at__isnull=True).first() if isinstance(plan_code, str) else None
+    if plan is None:
+        offered = ", ".join(Plan.objects.filter(retired_at__isnull=True).values_list("code", flat=True))
+        raise ValidationFailed("Choose a plan.", fields={"plan": [f"Choose one of: {offered}."]})
+    return plan.current_version
+
+
+def _interval(value: Any) -> str:
+    if value not in Interval.values:
+        raise ValidationFailed(
+            "Choose how often to pay.", fields={"interval": [f"Choose {' or '.join(Interval.values)}."]}
+        )
+    return value
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+# --- subscriptions ----------------------------------------------------------------------------------
+
+
+def _record(subscription: Subscription, *, actor, action: str, before: str, reason: str, data=None) -> None:
+    SubscriptionEvent.objects.create(
+        subscription=subscription,
+        actor=_user(actor),
+        action=action,
+        from_status=before,
+        to_status=subscription.status,
+        reason=reason[:255],
+        data=data or {},
+    )
+
+
+@transaction.atomic
+def subscription_start(*, tenant: Tenant, plan_code: str, interval: str = Interval.MONTH, actor=None) -> Subscription:
+    """A new marketplace's subscription: a free trial of the chosen plan's current version."""
+    version = plan_version_choosable(plan_code)
+    interval = _interval(interval)
+    now = timezone.now()
+    trial_ends_at = now + timedelta(days=version.trial_days)
+    subscription = Subscription.objects.create(
+        tenant=tenant,
+        plan_version=version,
+        interval=interval,
+        status=SubscriptionStatus.TRIALING,
+        status_changed_at=now,
+        trial_ends_at=trial_ends_at,
+        current_period_start=now,
+        current_period_end=trial_ends_at if version.trial_days else now + INTERVAL_LENGTH[interval],
+    )
+    _record(
+        subscription,
+        actor=actor,
+        action="started",
+        before="",
+        reason=f"Signed up for {version.plan.name} with a {version.trial_days}-day free trial.",
+        data={"plan_version": version.public_id, "interval": interval},
+    )
+    return subscription
+
+
+def _locked(subscription: Subscription) -> Subscription:
+    return (
+        Subscription.objects.select_for_update().select_related("plan_version__plan", "tenant").get(pk=subscription.pk)
+    )
+
+
+@transaction.atomic
+def subscription_transition(
+    *,
+    subscription: Subscription,
+    to: str,
+    reason: str,
+    actor=None,
+    action: str = "status_changed",
+    data: dict | None = None,
+    sync_tenant: bool = True,
+) -> Subscription:
+    """The one way a subscription's status changes: checked against TRANSITIONS, recorded with its
+    reason, and carried over to the marketplace (suspended marketplaces go offline; paying brings
+    them back). `sync_tenant=False` when the marketplace's own lifecycle service is the caller."""
+    subscription = _locked(subscription)
+    allowed = sorted(TRANSITIONS[subscription.status])
+    if to not in allowed:
+        raise InvalidTransition(
+            f"A {subscription.status} subscription cannot become {to}; allowed: {', '.join(allowed)}.",
+            fields={"allowed": allowed},
+        )
+    before = subscription.status
+    subscription.status, subscription.status_changed_at = to, timezone.now()
+    subscription.save(update_fields=["status", "status_changed_at", "updated_at"])
+    _record(subscription, actor=actor, action=action, before=before, reason=reason, data=data)
+    if sync_tenant:
+        _sync_tenant(subscription, before=before, actor=actor, reason=reason)
+    return subscription
+
+
+def _sync_tenant(subscription: Subscription, *, before: str, actor, reason: str) -> None:
+    with schema_context(get_public_schema_name()):  # tenant rows are only written from the public schema
+        _sync_tenant_status(subscription, before=before, actor=actor, reason=reason)
+
+
+def _sync_tenant_status(subscription: Subscription, *, before: str, actor, reason: str) -> None:
+    from tenants.services import tenant_reactivate, tenant_suspend
+
+    tenant = Tenant.objects.get(pk=subscription.tenant_id)
+    if subscription.status == SubscriptionStatus.SUSPENDED:
+        tenant_suspend(actor=actor, tenant=tenant, reason=reason)
+        return
+    if before == SubscriptionStatus.SUSPENDED and tenant.status == TenantStatus.SUSPENDED:
+        tenant = tenant_reactivate(actor=actor, tenant=tenant)
+    target = TENANT_STATUS.get(subscription.status)
+    if target and tenant.is_available and tenant.status != target:
+        tenant.status = target
+        tenant.save(update_fields=["status", "updated_at"])
+        transaction.on_commit(host_cache.forget)
+
+
+def subscription_close(*, tenant: Tenant, actor, reason: str) -> None:
+    """The marketplace was closed (`tenants.services.tenant_close`): so is its subscription."""
+    subscription = Subscription.objects.filter(tenant=tenant).first()
+    if subscription is not None and subscription.status != SubscriptionStatus.CLOSED:
+        subscription_transition(
+            subscription=subscription,
+            to=SubscriptionStatus.CLOSED,
+            actor=actor,
+            reason=reason or "The marketplace was closed.",
+            sync_tenant=False,
+        )
+
+
+def subscription_reopen(*, tenant: Tenant, actor) -> None:
+    """Platform staff reactivated a suspended or closed marketplace: its subscription is active again."""
+    subscription = Subscription.objects.filter(tenant=tenant).first()
+    if subscription is not None and subscription.status in (SubscriptionStatus.SUSPENDED, SubscriptionStatus.CLOSED):
+        subscription_transition(
+            subscription=subscription,
+            to=SubscriptionStatus.ACTIVE,
+            actor=actor,
+            reason="Reactivated by platform staff.",
+            sync_tenant=False,
+        )
+
+
+def _is_upgrade(old: PlanVersion, old_interval: str, new: PlanVersion, new_interval: str) -> bool:
+    """Up: a larger plan, or yearly instead of monthly on the same plan. Yearly to monthly waits for
+    the end of the paid year whatever the plan."""
+    if old_interval == Interval.YEAR and new_interval == Interval.MONTH:
+        return False
+    if new.plan_id == old.plan_id:
+        return new_interval == Interval.YEAR
+    return new.plan.rank > old.plan.rank
+
+
+def downgrade_problems(tenant: Tenant, version: PlanVersion, *, period_start) -> dict[str, list[str]]:
+    """What the marketplace must reduce before `version` fits it, per limit or feature."""
+    problems: dict[str, list[str]] = {}
+    with tenant_context(tenant):
+        for key in ("active_providers", "active_listings", "staff_seats"):
+            limit = version.limit(key)
+            used = usage.current(key, period_start=period_start)
+            if limit is not None and used is not None and used > limit:
+                problems[key] = [f"{used} in use; {version.plan.name} allows {limit}. Remove {used - limit}."]
+    if "custom_domain" not in version.features:
+        custom = list(Domain.objects.filter(tenant=tenant, kind=DomainKind.CUSTOM).values_list("domain", flat=True))
+        if custom:
+            problems["custom_domain"] = [f"{version.plan.name} has no custom domains; remove {', '.join(custom)}."]
+    return problems
+
+
+@transaction.atomic
+def subscription_change(
+    *, actor, subscription: Subscription, plan_code: str, interval: str | None = None
+) -> Subscription:
+    """Change plan or interval. During the trial any change applies at once (nothing is paid yet).
+    Upgrades apply at once and charge the prorated difference (see proration.py); downgrades are
+    scheduled for the end of the period, and refused (409, what to reduce) when usage exceeds them."""
+    subscription = _locked(subscription)
+    if subscription.status in (SubscriptionStatus.SUSPENDED, SubscriptionStatus.CLOSED):
+        raise Conflict(f"A {subscription.status} subscription cannot change plans.", code="subscription_not_open")
+    new = plan_version_choosable(plan_code)
+    interval = _interval(interval or subscription.interval)
+    old = subscription.plan_version
+    if new.plan_id == old.plan_id and interval == subscription.interval:
+        raise Conflict(f"The marketplace is already on {new.plan.name}, {interval}ly.", code="no_change")
+    if new.currency != old.currency:
+        raise Conflict("Plans in another currency cannot be switched to; ask platform support.", code="currency_change")
+    upgrade = _is_upgrade(old, subscription.interval, new, interval)
+    if not upgrade and (
+        problems := downgrade_problems(subscription.tenant, new, period_start=subscription.current_period_start)
+    ):
+        raise Conflict(
+            f"This marketplace uses more than {new.plan.name} allows; reduce what is listed first.",
+            code="downgrade_blocked",
+            fields=problems,
+        )
+    data = {"from": old.public_id, "to": new.public_id, "from_interval": subscription.interval, "interval": interval}
+    before = subscription.status
+    if subscription.status == SubscriptionStatus.TRIALING:
+        _apply(subscription, new, interval)
+        _record(
+            subscription,
+            actor=actor,
+            action="plan_changed",
+            before=before,
+            reason=f"Trial moved to {new.plan.name}.",
+            data=data,
+        )
+    elif upgrade:
+        amount = _upgrade(subscription, new, interval, now=timezone.now())
+        data |= {"prorated_amount": amount, "currency": new.currency}
+        _record(
+            subscription,
+            actor=actor,
+            action="upgraded",
+            before=before,
+            reason=f"Upgraded to {new.plan.name}.",
+            data=data,
+        )
+    else:
+        subscription.scheduled_version, subscription.scheduled_interval = new, interval
+        subscription.save(update_fields=["scheduled_version", "scheduled_interval", "updated_at"])
+        data["effective_at"] = subscription.current_period_end.isoformat()
+        _record(
+            subscription,
+            actor=actor,
+            action="downgrade_scheduled",
+            before=before,
+            reason=f"Moves to {new.plan.name} at the end of the period.",
+            data=data,
+        )
+    return subscription
+
+
+def _apply(subscription: Subscription, version: PlanVersion, interval: str) -> None:
+    subscription.plan_version, subscription.interval = version, interval
+    subscription.scheduled_version, subscription.scheduled_interval = None, ""
+    subscription.save(
+        update_fields=["plan_version", "interval", "scheduled_version", "scheduled_interval", "updated_at"]
+    )
+
+
+def _upgrade(subscription: Subscription, new: PlanVersion, interval: str, *, now) -> int:
+    """Switch now; return what the rest of the period costs on top of what was paid."""
+    old_price = subscription.plan_version.price(subscription.interval).amount
+    new_price = new.price(interval).amount
+    period = {
+        "period_start": subscription.current_period_start,
+        "period_end": subscription.current_period_end,
+        "now": now,
+    }
+    if interval == subscription.interval:
+        amount = proration.upgrade_in_period(old_price=old_price, new_price=new_price, **period)
+    else:
+        amount = proration.upgrade_new_period(old_price=old_price, new_price=new_price, **period)
+        subscription.current_period_start, subscription.current_period_end = now, now + INTERVAL_LENGTH[interval]
+        subscription.save(update_fields=["current_period_start", "current_period_end", "updated_at"])
+    _apply(subscription, new, interval)
+    return amount
+
+
+# --- usage ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def usage_record(*, tenant: Tenant) -> UsageRecord:
+    """Snapshot the marketplace's usage month so far (created or refreshed; running it twice
+    changes nothing). Its figures are the same exact counts the limits are checked against."""
+    from marketplace.configuration.selectors import marketplace_settings
+    from marketplace.payments.selectors import money_totals
+
+    subscription = Subscription.objects.get(tenant=tenant)
+    start, end = usage.usage_month(subscription.current_period_start)
+    with tenant_context(tenant):
+        currency = marketplace_settings().currency
+        figures = {
+            "period_end": end,
+            "bookings": usage.bookings_since(start),
+            "gmv": money_totals(currency=currency, since=start, until=end)["gmv"],
+            "currency": currency,
+            "active_providers": usage.active_providers(),
+            "active_listings": usage.active_listings(),
+            "staff_seats": usage.staff_seats(),
+        }
+    record, _ = UsageRecord.objects.update_or_create(tenant=tenant, period_start=start, defaults=figures)
+    return record

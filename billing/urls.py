@@ -1,0 +1,19 @@
+from django.urls import path
+
+from billing import api
+
+platform_urlpatterns = [
+    path("billing/plans/", api.PlanListView.as_view(), name="billing-plans"),
+    path("billing/plans/<str:code>/", api.PlanDetailView.as_view(), name="billing-plan"),
+    path("billing/plans/<str:code>/retire/", api.PlanRetireView.as_view(), name="billing-plan-retire"),
+    path("billing/subscriptions/<str:public_id>/", api.SubscriptionView.as_view(), name="billing-subscription"),
+    path(
+        "billing/subscriptions/<str:public_id>/change/",
+        api.SubscriptionChangeView.as_view(),
+        name="billing-subscription-change",
+    ),
+]
+
+marketplace_urlpatterns = [
+    path("billing/", api.BillingOverviewView.as_view(), name="billing-overview"),
+]
