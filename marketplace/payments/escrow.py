@@ -8,20 +8,23 @@ Rounding (no cent lost: the parts always add up to the gross):
 - provider = gross − commission.
 
 Every operation locks the booking row, so two releases or refunds of one booking run one after the
-other; each carries an idempotency key, and a replay returns the first result and posts nothing."""
+other; each carries an idempotency key, and a replay returns the first result and posts nothing.
+
+An operation is a few statements: look the key up, lock the booking, look again, read the escrow's
+state in one query (release, refund), find or create the accounts in one, write the journal
+transaction with its entries in one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
 from django.utils import timezone
 
 from marketplace.common.errors import Conflict, ValidationFailed
-from marketplace.payments.ledger import account, held, journal_by_key, post
-from marketplace.payments.models import AccountKind, EscrowFreeze, JournalEntry, JournalTransaction
+from marketplace.payments.ledger import AccountKey, accounts, journal_by_key, post_unless_posted
+from marketplace.payments.models import AccountKind, EscrowFreeze, JournalTransaction
 
 BPS = 10_000
 
@@ -48,21 +51,34 @@ class EscrowState:
     frozen: bool
 
 
+# The booking's escrow account is its one of kind escrow in its currency. captured/released: that
+# account's entries in the booking's captures/releases; refunded: what the booking's refunds took
+# from payments clearing; held: minus that account's balance (all its entries).
+_STATE_SQL = """
+SELECT
+    coalesce(-sum(e.amount) FILTER (WHERE t.kind = 'capture' AND a.kind = %(escrow)s
+        AND a.currency = %(currency)s AND a.booking_id = %(booking)s), 0)::bigint,
+    coalesce(sum(e.amount) FILTER (WHERE t.kind = 'release' AND a.kind = %(escrow)s
+        AND a.currency = %(currency)s AND a.booking_id = %(booking)s), 0)::bigint,
+    coalesce(-sum(e.amount) FILTER (WHERE t.kind = 'refund' AND a.kind = %(clearing)s), 0)::bigint,
+    (SELECT coalesce(-sum(he.amount), 0)::bigint
+     FROM payments_journalentry he JOIN payments_ledgeraccount ha ON ha.id = he.account_id
+     WHERE ha.kind = %(escrow)s AND ha.currency = %(currency)s AND ha.booking_id = %(booking)s),
+    EXISTS (SELECT FROM payments_escrowfreeze WHERE booking_id = %(booking)s AND lifted_at IS NULL)
+FROM payments_journalentry e
+JOIN payments_journaltransaction t ON t.id = e.transaction_id
+JOIN payments_ledgeraccount a ON a.id = e.account_id
+WHERE t.booking_id = %(booking)s
+"""
+_STATE_NAMES = {"escrow": AccountKind.ESCROW.value, "clearing": AccountKind.PAYMENTS_CLEARING.value}
+
+
 def escrow_state(booking) -> EscrowState:
-    """What happened to a booking's money, from the journal."""
-    escrow = account(AccountKind.ESCROW, booking.currency, booking=booking)
-    entries = JournalEntry.objects.filter(transaction__booking=booking)
-
-    def total(**where) -> int:
-        return entries.filter(**where).aggregate(t=Sum("amount"))["t"] or 0
-
-    return EscrowState(
-        captured=-total(account=escrow, transaction__kind="capture"),
-        released=total(account=escrow, transaction__kind="release"),
-        refunded=-total(account__kind=AccountKind.PAYMENTS_CLEARING, transaction__kind="refund"),
-        held=held(escrow),
-        frozen=EscrowFreeze.objects.filter(booking=booking, lifted_at__isnull=True).exists(),
-    )
+    """What happened to a booking's money, from the journal (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE_SQL, {"booking": booking.pk, "currency": booking.currency, **_STATE_NAMES})
+        captured, released, refunded, held, frozen = cursor.fetchone()
+    return EscrowState(captured=captured, released=released, refunded=refunded, held=held, frozen=frozen)
 
 
 def _amount(value, booking) -> int:
@@ -74,9 +90,15 @@ def _amount(value, booking) -> int:
 
 
 def _locked(booking):
+    """The booking read again under its row lock (its terms as they are now)."""
     from marketplace.bookings.models import Booking
 
-    return Booking.objects.select_for_update().get(pk=booking.pk)
+    # What select_for_update().get() sends, without compiling a query over every field of a booking
+    # (which took longer than PostgreSQL takes to answer).
+    locked = Booking.objects.raw("SELECT * FROM bookings_booking WHERE id = %s FOR UPDATE", [booking.pk])
+    for found in locked:
+        return found
+    raise Booking.DoesNotExist(f"No booking {booking.pk}.")
 
 
 def _begin(booking, amount, key: str):
@@ -95,22 +117,41 @@ def _replayed(key: str) -> JournalTransaction | None:
     return journal_by_key(key)
 
 
+def _escrow(booking) -> AccountKey:
+    return AccountKey(AccountKind.ESCROW, booking.currency, booking_id=booking.pk)
+
+
+def _provider_balance(booking) -> AccountKey:
+    return AccountKey(AccountKind.PROVIDER_BALANCE, booking.currency, provider_id=booking.provider_id)
+
+
+def _post(booking, *, kind: str, key: str, lines: list[tuple[AccountKey, int]], memo: str = "") -> JournalTransaction:
+    """Post `lines` for the locked booking once `_begin` found no replay: the accounts of the non-zero
+    lines in one query, then the journal transaction (no second key look-up, no savepoint)."""
+    lines = [(account_key, amount) for account_key, amount in lines if amount != 0]
+    found = accounts([account_key for account_key, _ in lines])
+    journal, _ = post_unless_posted(
+        kind=kind,
+        key=key,
+        booking=booking,
+        memo=memo,
+        lines=[(ledger_account, amount) for ledger_account, (_, amount) in zip(found, lines, strict=True)],
+    )
+    return journal
+
+
 @transaction.atomic
 def escrow_capture(*, booking, amount: int, key: str) -> JournalTransaction:
     """Money the processor collected from the client goes into the booking's escrow."""
     done, booking, amount = _begin(booking, amount, key)
     if done is not None:
         return done
-    journal, _ = post(
+    return _post(
+        booking,
         kind="capture",
         key=key,
-        booking=booking,
-        lines=[
-            (account(AccountKind.PAYMENTS_CLEARING, booking.currency), amount),
-            (account(AccountKind.ESCROW, booking.currency, booking=booking), -amount),
-        ],
+        lines=[(AccountKey(AccountKind.PAYMENTS_CLEARING, booking.currency), amount), (_escrow(booking), -amount)],
     )
-    return journal
 
 
 @transaction.atomic
@@ -129,19 +170,18 @@ def escrow_release(*, booking, amount: int, key: str) -> JournalTransaction:
         )
     parts = split(amount, commission_bps=booking.commission_bps, platform_fee_bps=settings.PLATFORM_FEE_BPS)
     currency = booking.currency
-    journal, _ = post(
+    return _post(
+        booking,
         kind="release",
         key=key,
-        booking=booking,
         memo=f"commission {booking.commission_bps} bps, platform fee {settings.PLATFORM_FEE_BPS} bps",
         lines=[
-            (account(AccountKind.ESCROW, currency, booking=booking), amount),
-            (account(AccountKind.PROVIDER_BALANCE, currency, provider=booking.provider), -parts.provider),
-            (account(AccountKind.MARKETPLACE_COMMISSION, currency), -parts.marketplace),
-            (account(AccountKind.PLATFORM_FEE, currency), -parts.platform),
+            (_escrow(booking), amount),
+            (_provider_balance(booking), -parts.provider),
+            (AccountKey(AccountKind.MARKETPLACE_COMMISSION, currency), -parts.marketplace),
+            (AccountKey(AccountKind.PLATFORM_FEE, currency), -parts.platform),
         ],
     )
-    return journal
 
 
 @transaction.atomic
@@ -162,18 +202,16 @@ def escrow_refund(*, booking, amount: int, key: str) -> JournalTransaction:
         )
     from_escrow = min(amount, state.held)
     clawback = amount - from_escrow
-    currency = booking.currency
-    journal, _ = post(
+    return _post(
+        booking,
         kind="refund",
         key=key,
-        booking=booking,
         lines=[
-            (account(AccountKind.ESCROW, currency, booking=booking), from_escrow),
-            (account(AccountKind.PROVIDER_BALANCE, currency, provider=booking.provider), clawback),
-            (account(AccountKind.PAYMENTS_CLEARING, currency), -amount),
+            (_escrow(booking), from_escrow),
+            (_provider_balance(booking), clawback),
+            (AccountKey(AccountKind.PAYMENTS_CLEARING, booking.currency), -amount),
         ],
     )
-    return journal
 
 
 @transaction.atomic

@@ -1,6 +1,11 @@
 """The ledger's rules hold in PostgreSQL itself, and the escrow operations keep every cent."""
 
+import threading
+import time
+
+import psycopg
 import pytest
+from django.conf import settings as django_settings
 from django.db import IntegrityError, connection, transaction
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,8 +20,18 @@ from marketplace.payments.escrow import (
     escrow_unfreeze,
     split,
 )
-from marketplace.payments.ledger import account, balance, held, platform_totals, post, reverse
-from marketplace.payments.models import AccountKind, JournalEntry, JournalTransaction
+from marketplace.payments.ledger import (
+    AccountKey,
+    account,
+    accounts,
+    balance,
+    held,
+    platform_totals,
+    post,
+    post_unless_posted,
+    reverse,
+)
+from marketplace.payments.models import AccountKind, JournalEntry, JournalTransaction, LedgerAccount
 from tenants.context import tenant_context
 from tests.bookings.test_booking_api import tutoring  # noqa: F401 - fixture
 
@@ -37,6 +52,39 @@ def test_the_database_refuses_an_unbalanced_journal_transaction(tenant_a):
             JournalEntry.objects.create(transaction=journal, account=fees, amount=-499, currency="USD")
             _check_now()
         assert not JournalTransaction.objects.filter(idempotency_key="bad-1").exists()
+
+
+def test_an_entry_added_later_to_a_posted_transaction_is_checked_again(tenant_a):
+    with tenant_context(tenant_a):
+        cash, fees = account(AccountKind.PAYMENTS_CLEARING, "USD"), account(AccountKind.GATEWAY_FEES, "USD")
+        journal, _ = post(kind="fee", key="fee-late", lines=[(fees, 30), (cash, -30)])
+        _check_now()  # the transaction as posted balances
+        with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+            JournalEntry.objects.create(transaction=journal, account=cash, amount=-1, currency="USD")
+            _check_now()
+        assert journal.entries.count() == 2 and balance(cash) == -30
+
+
+def test_the_balance_check_reads_the_marketplace_of_the_entries_wherever_the_connection_points(tenant_a, tenant_b):
+    def journal_777(amounts):
+        cash, fees = account(AccountKind.PAYMENTS_CLEARING, "USD"), account(AccountKind.GATEWAY_FEES, "USD")
+        journal = JournalTransaction.objects.create(id=777, kind="fee", idempotency_key="same-id")
+        for ledger_account, amount in zip((fees, cash), amounts, strict=True):
+            JournalEntry.objects.create(transaction=journal, account=ledger_account, amount=amount, currency="USD")
+
+    # given: transaction 777 balances in alpha; 777 of beta does not
+    with pytest.raises(IntegrityError, match="777 does not balance"), transaction.atomic():
+        with tenant_context(tenant_a):
+            journal_777((500, -500))
+        with tenant_context(tenant_b):
+            journal_777((500, -499))
+        # when: checked while the connection points at alpha (as at a commit after switching back)
+        with tenant_context(tenant_a):
+            _check_now()
+    # then: beta's rows were judged by beta's entries, and nothing was kept
+    for tenant in (tenant_a, tenant_b):
+        with tenant_context(tenant):
+            assert not JournalTransaction.objects.filter(pk=777).exists()
 
 
 def test_the_journal_is_append_only_and_entries_take_their_accounts_currency(tenant_a):
@@ -68,6 +116,75 @@ def test_posting_checks_balance_and_a_replayed_key_posts_nothing(tenant_a):
         assert reversal.reverses_id == first.pk and balance(fees) == 0 and balance(cash) == 0
 
 
+def test_accounts_are_found_together_and_created_once(tenant_a, booking_a, django_assert_num_queries):
+    with tenant_context(tenant_a):
+        escrow = AccountKey(AccountKind.ESCROW, "USD", booking_id=booking_a.pk)
+        provider = AccountKey(AccountKind.PROVIDER_BALANCE, "USD", provider_id=booking_a.provider_id)
+        fees = AccountKey(AccountKind.PLATFORM_FEE, "USD")
+        assert not LedgerAccount.objects.exists()  # (and the search path is set before counting)
+        with django_assert_num_queries(2):  # one look-up, one insert of the missing
+            created = accounts([escrow, provider, fees, escrow])
+        with django_assert_num_queries(1):
+            found = accounts([fees, escrow, provider])
+        single = account(AccountKind.ESCROW, "USD", booking=booking_a)
+
+        assert [a.kind for a in created] == ["escrow", "provider_balance", "platform_fee", "escrow"]
+        assert [a.pk for a in found] == [created[2].pk, created[0].pk, created[1].pk]
+        assert single.pk == created[0].pk and created[0] is created[3]
+        assert LedgerAccount.objects.count() == 3
+
+
+def test_an_account_created_by_a_racing_transaction_is_used_not_duplicated(tenant_a):
+    db = django_settings.DATABASES["default"]
+    other = psycopg.connect(
+        dbname=db["NAME"], user=db["USER"], password=db.get("PASSWORD") or None, host=db["HOST"], port=db["PORT"]
+    )
+    key = AccountKey(AccountKind.GATEWAY_FEES, "XTS")  # a currency no other test uses
+    try:
+        # given: another transaction has inserted the account and not yet committed
+        other.execute(f'SET search_path = "{tenant_a.schema_name}"')
+        theirs = other.execute(
+            "INSERT INTO payments_ledgeraccount (kind, currency) VALUES (%s, %s) RETURNING id", [key.kind, key.currency]
+        ).fetchone()[0]
+        committer = threading.Timer(0.3, other.commit)
+        committer.start()
+        # when: this one asks for the account at the same time
+        started = time.monotonic()
+        with tenant_context(tenant_a):
+            ours = accounts([key])[0]
+        committer.join()
+
+        # then: it waited for the other and uses its row
+        assert ours.pk == theirs and time.monotonic() - started >= 0.25
+    finally:
+        other.rollback()
+        other.execute("DELETE FROM payments_ledgeraccount WHERE kind = %s AND currency = %s", [key.kind, key.currency])
+        other.commit()
+        other.close()
+
+
+def test_a_key_taken_since_the_callers_own_look_up_posts_nothing(tenant_a):
+    with tenant_context(tenant_a):
+        cash, fees = account(AccountKind.PAYMENTS_CLEARING, "USD"), account(AccountKind.GATEWAY_FEES, "USD")
+        first, _ = post(kind="fee", key="taken", lines=[(fees, 30), (cash, -30)])
+        again, new = post_unless_posted(kind="fee", key="taken", lines=[(fees, 70), (cash, -70)])
+
+        assert (again.pk, new) == (first.pk, False)
+        assert JournalEntry.objects.count() == 2 and balance(fees) == 30
+
+
+def test_escrow_state_counts_every_entry_of_the_escrow_account_as_held(tenant_a, booking_a):
+    with tenant_context(tenant_a):
+        escrow_capture(booking=booking_a, amount=1_000, key="cap")
+        escrow = account(AccountKind.ESCROW, "USD", booking=booking_a)
+        cash = account(AccountKind.PAYMENTS_CLEARING, "USD")
+        post(kind="adjustment", key="adj", lines=[(cash, 300), (escrow, -300)])  # on no booking
+        escrow_release(booking=booking_a, amount=1_300, key="rel")
+        state = escrow_state(booking_a)
+
+    assert (state.captured, state.released, state.refunded, state.held, state.frozen) == (1_000, 1_300, 0, 0, False)
+
+
 @given(
     gross=st.integers(min_value=1, max_value=10**12),
     commission_bps=st.integers(min_value=0, max_value=10_000),
@@ -84,8 +201,8 @@ def test_the_split_always_adds_up_to_the_gross(gross, commission_bps, fee_bps):
 
 
 def test_capture_release_with_commission_and_fee(tenant_a, booking_a, settings):
-    settings.PLATFORM_FEE_BPS = 250
     with tenant_context(tenant_a):
+        type(booking_a).objects.filter(pk=booking_a.pk).update(platform_fee_bps=250)  # the plan's fee when booked
         escrow_capture(booking=booking_a, amount=10_005, key="cap-1")
         escrow_release(booking=booking_a, amount=10_005, key="rel-1")
         replay = escrow_release(booking=booking_a, amount=10_005, key="rel-1")
@@ -205,7 +322,6 @@ def test_paying_and_completing_move_real_money_through_the_ledger(api_a, tenant_
     from marketplace.bookings.services import timers_run
     from marketplace.payments.models import LocalCharge
 
-    settings.PLATFORM_FEE_BPS = 200
     booking, paid = _client_pays(api_a, tenant_a, "4242 4242 4242 4242")
     assert paid.status_code == 200, paid.content
     with tenant_context(tenant_a):
