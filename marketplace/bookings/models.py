@@ -147,6 +147,9 @@ class Booking(TimeStampedModel):
     price = models.BigIntegerField()  # minor units
     currency = models.CharField(max_length=3)
     commission_bps = models.PositiveIntegerField()
+    # The platform's fee on releases, from the marketplace's plan when the booking was made: later plan
+    # changes do not change past deals.
+    platform_fee_bps = models.PositiveIntegerField(default=200)
     cancellation_policy = models.JSONField(default=dict)
     timer_settings = models.JSONField(default=dict)  # the category's timer tuning when booked
     client_time_zone = models.CharField(max_length=64, default="UTC")

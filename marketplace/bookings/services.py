@@ -246,6 +246,7 @@ def booking_create(
         price=chosen.price,
         currency=listing.currency,
         commission_bps=category_commission_bps(listing.category),
+        platform_fee_bps=entitlements.platform_fee_bps(connection.tenant),
         cancellation_policy=_policy_of(tuned),
         timer_settings=tuned["timers"],
         client_time_zone=str(zone.key),

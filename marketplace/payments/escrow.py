@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -168,13 +167,13 @@ def escrow_release(*, booking, amount: int, key: str) -> JournalTransaction:
             f"Only {state.held} is held in escrow for this booking; {amount} cannot be released.",
             code="release_exceeds_escrow",
         )
-    parts = split(amount, commission_bps=booking.commission_bps, platform_fee_bps=settings.PLATFORM_FEE_BPS)
+    parts = split(amount, commission_bps=booking.commission_bps, platform_fee_bps=booking.platform_fee_bps)
     currency = booking.currency
     return _post(
         booking,
         kind="release",
         key=key,
-        memo=f"commission {booking.commission_bps} bps, platform fee {settings.PLATFORM_FEE_BPS} bps",
+        memo=f"commission {booking.commission_bps} bps, platform fee {booking.platform_fee_bps} bps",
         lines=[
             (_escrow(booking), amount),
             (_provider_balance(booking), -parts.provider),

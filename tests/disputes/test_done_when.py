@@ -4,7 +4,6 @@ mediator grants a partial refund, and the ledger shows the split exactly."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.conf import settings
 
 from marketplace.bookings.models import Booking
 from marketplace.disputes.services import disputes_run_timers
@@ -84,7 +83,7 @@ def test_a_disputed_milestone_is_split_by_the_mediator(demo):
         booking = Booking.objects.get(public_id=project)
         money = escrow_state(booking)
         totals = platform_totals(booking.currency)
-        commission_bps = booking.commission_bps
+        commission_bps, fee_bps = booking.commission_bps, booking.platform_fee_bps
     timeline = api.get(f"/api/v1/bookings/{project}/", **acme).json()
 
     # then
@@ -92,7 +91,7 @@ def test_a_disputed_milestone_is_split_by_the_mediator(demo):
     assert decided.status_code == 200 and carried_out == 1
     released = 300000 - 120000
     commission = released * commission_bps // 10_000
-    fee = released * settings.PLATFORM_FEE_BPS // 10_000
+    fee = released * fee_bps // 10_000
     assert (money.captured, money.refunded, money.released, money.held) == (900000, 120000, released, 600000)
     assert -totals["escrow"] == 600000
     assert -totals["provider_balance"] == released - commission

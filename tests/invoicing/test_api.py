@@ -100,7 +100,6 @@ def test_the_other_marketplace_sees_nothing(api_b, tenant_b, paid_and_refunded):
 def statement(tenant_a, booking_a, settings, monkeypatch):
     """Two releases of 60.00 and a clawback of 30.00, issued on either side of midnights in Tokyo
     (the marketplace's time zone): 1 March 16:00 UTC is 2 March in Tokyo."""
-    settings.PLATFORM_FEE_BPS = 200
     with tenant_context(tenant_a):
         MarketplaceSettings.objects.update(time_zone="Asia/Tokyo")
         escrow_capture(booking=booking_a, amount=12_000, key="cap")

@@ -73,7 +73,6 @@ def test_a_credit_note_pdf_names_its_receipt(tenant_a, booking_a):
 
 
 def test_a_statement_line_pdf_shows_the_split(tenant_a, booking_a, settings):
-    settings.PLATFORM_FEE_BPS = 200
     with tenant_context(tenant_a):
         escrow_capture(booking=booking_a, amount=12_000, key="cap")
         escrow_release(booking=booking_a, amount=12_000, key="rel")

@@ -73,8 +73,8 @@ def test_refunds_issue_credit_notes_whose_tax_adds_up_to_the_receipts(tenant_a, 
 
 
 def test_a_release_issues_a_statement_line_with_the_amounts_the_ledger_posted(tenant_a, booking_a, settings):
-    settings.PLATFORM_FEE_BPS = 250
     with tenant_context(tenant_a):
+        type(booking_a).objects.filter(pk=booking_a.pk).update(platform_fee_bps=250)  # the plan's fee when booked
         escrow_capture(booking=booking_a, amount=10_005, key="cap")
         # when
         journal = escrow_release(booking=booking_a, amount=10_005, key="rel")
