@@ -1,14 +1,18 @@
-"""Random sequences of captures, releases, refunds, freezes and replays over several bookings: after
-every step each journal transaction balances, each booking's escrow equals what was captured minus
-released minus refunded from it, no money appears or disappears, and replays post nothing."""
+"""Random sequences of captures, releases, refunds, freezes, payouts (paid or failed) and replays over
+several bookings of different providers: after every step each journal transaction balances (and
+PostgreSQL's commit-time check, run there and then, agrees), each booking's escrow equals what was
+captured minus released minus refunded from it, each provider's balance equals their releases minus
+clawbacks and payouts (plus failed payouts), no money appears or disappears, and replays post nothing."""
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from marketplace.common.errors import Conflict
+from marketplace.common.errors import Conflict, ValidationFailed
+from marketplace.payments import payouts
 from marketplace.payments.escrow import (
     escrow_capture,
     escrow_freeze,
@@ -17,7 +21,8 @@ from marketplace.payments.escrow import (
     escrow_state,
     escrow_unfreeze,
 )
-from marketplace.payments.models import JournalEntry, JournalTransaction
+from marketplace.payments.ledger import account, held
+from marketplace.payments.models import AccountKind, JournalEntry, JournalTransaction
 from tenants.context import tenant_context
 from tests.payments.conftest import make_booking
 
@@ -41,6 +46,11 @@ class EscrowMachine(RuleBasedStateMachine):
         self.model = {b.pk: {"captured": 0, "released": 0, "refunded": 0, "from_escrow": 0} for b in self.bookings}
         self.keys: list[str] = []
         self.step = 0
+        for booking in self.bookings:
+            payouts.payee_onboard(booking.provider, email="pro@x.test", return_url="https://x.test/")
+        self.balance = {b.provider_id: 0 for b in self.bookings}  # what each provider is owed
+        self.in_flight: dict[int, object] = {}
+        self.payout_keys: list[tuple[int, str]] = []
 
     def teardown(self):
         self.context.__exit__(None, None, None)
@@ -72,6 +82,7 @@ class EscrowMachine(RuleBasedStateMachine):
             return
         assert not frozen and amount <= self._held(booking)
         self.model[booking.pk]["released"] += amount
+        self.balance[booking.provider_id] += amount - amount * booking.commission_bps // 10_000
 
     @rule(index=st.integers(0, 2), amount=st.integers(1, 50_000))
     def refund(self, index, amount):
@@ -85,6 +96,44 @@ class EscrowMachine(RuleBasedStateMachine):
             return
         m["refunded"] += amount
         m["from_escrow"] += min(amount, held_before)
+        self.balance[booking.provider_id] -= amount - min(amount, held_before)  # clawed back after release
+
+    @rule(index=st.integers(0, 2), amount=st.integers(1, 60_000))
+    def payout(self, index, amount):
+        provider = self.bookings[index].provider
+        key = self._key("payout")
+        try:
+            made = payouts.payout_request(provider, amount=amount, currency="USD", key=key)
+        except Conflict as refused:
+            in_flight = provider.pk in self.in_flight
+            assert refused.code == ("payout_in_flight" if in_flight else "payout_exceeds_available")
+            assert in_flight or amount > self.balance[provider.pk]
+            return
+        except ValidationFailed:
+            assert amount < payouts.earnings(provider, "USD").minimum_payout
+            return
+        assert provider.pk not in self.in_flight and amount <= self.balance[provider.pk]
+        self.balance[provider.pk] -= amount
+        self.in_flight[provider.pk] = made
+        self.payout_keys.append((index, key))
+
+    @rule(index=st.integers(0, 2), paid=st.booleans())
+    def bank_answers(self, index, paid):
+        provider_id = self.bookings[index].provider_id
+        payout = self.in_flight.pop(provider_id, None)
+        if payout is None:
+            return
+        payouts.payout_settle(payout.reference, paid=paid)
+        if not paid:
+            self.balance[provider_id] += payout.amount  # came back
+
+    @precondition(lambda self: self.payout_keys)
+    @rule(data=st.data())
+    def replay_payout(self, data):
+        index, key = data.draw(st.sampled_from(self.payout_keys))
+        before = JournalEntry.objects.count()
+        again = payouts.payout_request(self.bookings[index].provider, amount=10**9, currency="USD", key=key)
+        assert again.idempotency_key == key and JournalEntry.objects.count() == before
 
     @rule(index=st.integers(0, 2), freeze=st.booleans())
     def toggle_freeze(self, index, freeze):
@@ -108,11 +157,20 @@ class EscrowMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_transaction_balances_and_nothing_is_created(self):
+        with connection.cursor() as cursor:  # the database's own check, as at commit (raises if off)
+            cursor.execute("SET CONSTRAINTS journal_balanced IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS journal_balanced DEFERRED")
         unbalanced = (
             JournalEntry.objects.values("transaction_id", "currency").annotate(t=Sum("amount")).exclude(t=0).count()
         )
         assert unbalanced == 0
         assert (JournalEntry.objects.aggregate(t=Sum("amount"))["t"] or 0) == 0
+
+    @invariant()
+    def provider_balances_match_the_model(self):
+        for booking in self.bookings:
+            owed = held(account(AccountKind.PROVIDER_BALANCE, "USD", provider=booking.provider))
+            assert owed == self.balance[booking.provider_id]
 
     @invariant()
     def escrow_matches_the_model(self):
