@@ -35,6 +35,7 @@ def process_env(**overrides: str) -> dict[str, str]:
 
 
 def log_file(name: str):
+    (ROOT / ".data").mkdir(exist_ok=True)  # absent when PostgreSQL and Redis are external
     return open(ROOT / ".data" / f"{name}-{os.getpid()}.log", "w")  # noqa: SIM115 - closed by stop()
 
 

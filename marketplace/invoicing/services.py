@@ -45,7 +45,7 @@ class _Posting:
     settings: MarketplaceSettings
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of the posting's transaction: no savepoint of its own
 def documents_issue(*, journal: JournalTransaction) -> list[ClientDocument | StatementLine]:
     """The documents `journal` calls for, issued and numbered (none for other kinds of posting)."""
     issue = _ISSUERS.get(journal.kind)
