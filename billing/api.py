@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import Allowed, can, require
 from billing import selectors, services
-from billing.models import Interval, Plan, PlanVersion, Subscription, SubscriptionEvent
+from billing.models import Interval, Plan, PlanVersion, Subscription, SubscriptionEvent, SubscriptionPayment
 from marketplace.common.errors import NotFound
 from tenants import selectors as tenant_selectors
 from tenants.models import Tenant
@@ -117,6 +117,22 @@ class SubscriptionDetailSerializer(SubscriptionSerializer):
 class SubscriptionChangeSerializer(serializers.Serializer):
     plan = serializers.CharField(max_length=40)
     interval = serializers.ChoiceField(choices=Interval.choices, required=False)
+
+
+class PaymentRecordSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(help_text="Minor units (cents) of the subscription's currency.")
+    reference = serializers.CharField(max_length=100, help_text="The provider's id; recording it again is a no-op.")
+    currency = serializers.CharField(max_length=3, required=False)
+
+
+class SubscriptionPaymentSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="public_id", read_only=True)
+    subscription = SubscriptionDetailSerializer(read_only=True)
+
+    class Meta:
+        model = SubscriptionPayment
+        fields = ["id", "reference", "amount", "currency", "period_start", "period_end", "created_at", "subscription"]
+        read_only_fields = fields
 
 
 class UsageFigureSerializer(serializers.Serializer):
@@ -225,6 +241,24 @@ class SubscriptionChangeView(APIView):
             interval=data.validated_data.get("interval"),
         )
         return Response(SubscriptionDetailSerializer(selectors.subscription_for(subscription.tenant)).data)
+
+
+class SubscriptionPaymentView(APIView):
+    permission_classes = [Allowed("platform.billing.manage")]
+
+    @extend_schema(
+        request=PaymentRecordSerializer,
+        responses={201: SubscriptionPaymentSerializer},
+        summary="Record a payment (staff): active at once, the period advances; same reference = no-op",
+    )
+    def post(self, request, public_id: str):
+        data = PaymentRecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.subscription_payment_record(
+            actor=request.user, tenant=_tenant_or_404(request.user, public_id), **data.validated_data
+        )
+        payment.subscription = selectors.subscription_for(payment.subscription.tenant)
+        return Response(SubscriptionPaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
 class BillingOverviewView(APIView):

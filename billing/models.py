@@ -97,6 +97,11 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+class Collection(models.TextChoices):
+    AUTOMATIC = "automatic", "Paid through the billing provider; unpaid periods are dunned"
+    INVOICED = "invoiced", "Invoiced by platform staff under a contract; never suspended automatically"
+
+
 class Subscription(TimeStampedModel):
     """A marketplace's subscription to one plan version. Its status is only changed by
     `billing.services.subscription_transition`, which writes the event that explains it."""
@@ -107,6 +112,7 @@ class Subscription(TimeStampedModel):
     interval = models.CharField(max_length=10, choices=Interval.choices, default=Interval.MONTH)
     status = models.CharField(max_length=20, choices=SubscriptionStatus.choices, default=SubscriptionStatus.TRIALING)
     status_changed_at = models.DateTimeField()
+    collection = models.CharField(max_length=10, choices=Collection.choices, default=Collection.AUTOMATIC)
     trial_ends_at = models.DateTimeField(null=True, blank=True)
     current_period_start = models.DateTimeField()
     current_period_end = models.DateTimeField()
@@ -172,3 +178,34 @@ class UsageRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.tenant_id} @ {self.period_start:%Y-%m-%d}"
+
+
+class SubscriptionPayment(TimeStampedModel):
+    """A payment recorded for one period of a subscription (the local billing provider: platform staff
+    record a bank transfer or a paid invoice). The provider's reference is unique, so recording the
+    same payment twice is a no-op."""
+
+    public_id = PublicIdField("pay")
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="payments")
+    reference = models.CharField(max_length=100, unique=True)
+    # What was paid, minor units of `currency`; at least the price of the period it pays for.
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="+")
+    interval = models.CharField(max_length=10, choices=Interval.choices)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-period_start"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="subscription_payment_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gt=models.F("period_start")),
+                name="subscription_payment_period_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.amount} {self.currency}"

@@ -23,11 +23,12 @@ from billing.models import (
     PlanVersion,
     Subscription,
     SubscriptionEvent,
+    SubscriptionPayment,
     SubscriptionStatus,
     UsageRecord,
 )
 from marketplace.common.errors import Conflict, InvalidTransition, ValidationFailed
-from marketplace.common.money import CURRENCY_EXPONENTS
+from marketplace.common.money import CURRENCY_EXPONENTS, Money
 from tenants.context import tenant_context
 from tenants.models import Domain, DomainKind, Tenant, TenantStatus
 from tenants.selectors import host_cache
@@ -171,8 +172,13 @@ def _record(subscription: Subscription, *, actor, action: str, before: str, reas
 
 
 @transaction.atomic
-def subscription_start(*, tenant: Tenant, plan_code: str, interval: str = Interval.MONTH, actor=None) -> Subscription:
-    """A new marketplace's subscription: a free trial of the chosen plan's current version."""
+def subscription_start(
+    *, tenant: Tenant, plan_code: str, interval: str = Interval.MONTH, actor=None, collection: str = "automatic"
+) -> Subscription:
+    """A new marketplace's subscription: a free trial of the chosen plan's current version. Self-service
+    sign-ups pay through the billing provider (`automatic`, dunned when unpaid); marketplaces platform
+    staff create are sales-led (`invoiced`: paid against the platform's invoices, never suspended by
+    the dunning job)."""
     version = plan_version_choosable(plan_code)
     interval = _interval(interval)
     now = timezone.now()
@@ -183,6 +189,7 @@ def subscription_start(*, tenant: Tenant, plan_code: str, interval: str = Interv
         interval=interval,
         status=SubscriptionStatus.TRIALING,
         status_changed_at=now,
+        collection=collection,
         trial_ends_at=trial_ends_at,
         current_period_start=now,
         current_period_end=trial_ends_at if version.trial_days else now + INTERVAL_LENGTH[interval],
@@ -396,6 +403,134 @@ def _upgrade(subscription: Subscription, new: PlanVersion, interval: str, *, now
         subscription.save(update_fields=["current_period_start", "current_period_end", "updated_at"])
     _apply(subscription, new, interval)
     return amount
+
+
+# --- payments ---------------------------------------------------------------------------------------
+
+
+def _next_period(subscription: Subscription, *, now) -> tuple:
+    """The period a payment made now pays for.
+
+    Trialing: from now, and what is left of the trial is kept (the paid period ends one interval
+    after the trial would have). Past due, or active with the period over: from when it was due, as
+    the marketplace stayed online meanwhile (from now if that period is over already). Suspended:
+    from now; the days offline are not charged."""
+    length = INTERVAL_LENGTH[subscription.interval]
+    if subscription.status == SubscriptionStatus.TRIALING:
+        return now, max(now, subscription.current_period_end) + length
+    if subscription.status != SubscriptionStatus.SUSPENDED and subscription.current_period_end + length > now:
+        return subscription.current_period_end, subscription.current_period_end + length
+    return now, now + length
+
+
+def amount_due(subscription: Subscription) -> Money:
+    """What the next period costs: the scheduled plan's price when a downgrade waits for it."""
+    version = subscription.scheduled_version or subscription.plan_version
+    return version.price(subscription.scheduled_interval or subscription.interval)
+
+
+@transaction.atomic
+def subscription_payment_record(
+    *, actor, tenant: Tenant, amount: int, reference: str, currency: str | None = None
+) -> SubscriptionPayment:
+    """Record a payment for the marketplace's next period (the local billing provider: platform staff
+    enter a transfer or a paid invoice). Idempotent by `reference`. The subscription becomes active at
+    once (from trialing, past due or suspended; a suspended marketplace is back online), a downgrade
+    waiting for the period's end applies, and the period advances. 400 when less than the price is
+    paid, 409 when the period is paid already; nothing changes then."""
+    require(actor, "platform.billing.manage")
+    reference = reference.strip() if isinstance(reference, str) else ""
+    if not reference or len(reference) > 100:
+        raise ValidationFailed("Give the payment's reference.", fields={"reference": ["Use 1 to 100 characters."]})
+    subscription = Subscription.objects.filter(tenant=tenant).first()
+    if subscription is None:
+        raise Conflict("This marketplace has no subscription.", code="no_subscription")
+    subscription = _locked(subscription)
+    existing = SubscriptionPayment.objects.filter(reference=reference).first()
+    if existing is not None:
+        if existing.subscription_id != subscription.pk or existing.amount != amount:
+            raise Conflict(
+                f"The reference {reference} was recorded for another payment.",
+                code="payment_reference_used",
+                fields={"reference": ["Already recorded with another marketplace or amount."]},
+            )
+        return existing  # the same payment recorded again: nothing to do
+    now = timezone.now()
+    if subscription.status == SubscriptionStatus.CLOSED:
+        raise Conflict(
+            "The marketplace is closed; reactivate it before recording a payment.", code="subscription_closed"
+        )
+    if subscription.status == SubscriptionStatus.ACTIVE and subscription.current_period_end > now:
+        raise Conflict(
+            f"This period is paid already (until {subscription.current_period_end:%Y-%m-%d}).",
+            code="period_already_paid",
+            fields={"paid_until": [subscription.current_period_end.isoformat()]},
+        )
+    due = amount_due(subscription)
+    if currency is not None and currency != due.currency:
+        raise ValidationFailed(
+            f"The subscription is billed in {due.currency}.", fields={"currency": [f"Use {due.currency}."]}
+        )
+    if not _count(amount) or amount < due.amount:
+        raise ValidationFailed(
+            f"{due.format()} is due; a payment of at least that is needed.",
+            code="amount_too_low",
+            fields={"amount": [f"At least {due.amount} (minor units of {due.currency})."]},
+        )
+    before = subscription.status
+    if subscription.scheduled_version is not None:
+        _apply_scheduled(subscription, actor=actor)
+    start, end = _next_period(subscription, now=now)
+    payment = SubscriptionPayment.objects.create(
+        subscription=subscription,
+        reference=reference,
+        amount=amount,
+        currency=due.currency,
+        plan_version=subscription.plan_version,
+        interval=subscription.interval,
+        period_start=start,
+        period_end=end,
+        recorded_by=_user(actor),
+    )
+    subscription.current_period_start, subscription.current_period_end = start, end
+    subscription.save(update_fields=["current_period_start", "current_period_end", "updated_at"])
+    data = {
+        "payment": payment.public_id,
+        "reference": reference,
+        "amount": amount,
+        "currency": due.currency,
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+    }
+    reason = f"Paid {Money(amount, due.currency).format()} (ref. {reference}) until {end:%Y-%m-%d}."
+    if before == SubscriptionStatus.ACTIVE:
+        _record(subscription, actor=actor, action="paid", before=before, reason=reason, data=data)
+    else:
+        subscription_transition(
+            subscription=subscription,
+            to=SubscriptionStatus.ACTIVE,
+            actor=actor,
+            action="paid",
+            reason=reason,
+            data=data,
+        )
+    return payment
+
+
+def _apply_scheduled(subscription: Subscription, *, actor) -> None:
+    """The period ended: the downgrade waiting for it applies (the subscription is locked)."""
+    old, new = subscription.plan_version, subscription.scheduled_version
+    data = {"from": old.public_id, "to": new.public_id, "from_interval": subscription.interval}
+    _apply(subscription, new, subscription.scheduled_interval or subscription.interval)
+    data["interval"] = subscription.interval
+    _record(
+        subscription,
+        actor=actor,
+        action="downgraded",
+        before=subscription.status,
+        reason=f"Moved to {new.plan.name} at the end of the period.",
+        data=data,
+    )
 
 
 # --- usage ------------------------------------------------------------------------------------------

@@ -12,6 +12,11 @@ platform_urlpatterns = [
         api.SubscriptionChangeView.as_view(),
         name="billing-subscription-change",
     ),
+    path(
+        "billing/subscriptions/<str:public_id>/payments/",
+        api.SubscriptionPaymentView.as_view(),
+        name="billing-subscription-payments",
+    ),
 ]
 
 marketplace_urlpatterns = [

@@ -128,6 +128,8 @@ TENANT_SCHEMA_POOL_SIZE = env.int("TENANT_SCHEMA_POOL_SIZE", default=0 if RUNNIN
 PERIODIC_JITTER_SECONDS = env.float("PERIODIC_JITTER_SECONDS", default=60.0)
 # Days a closed marketplace is kept before its schema is dropped.
 TENANT_RETENTION_DAYS = env.int("TENANT_RETENTION_DAYS", default=30)
+# Days a marketplace may stay past due (unpaid, still online, reminded) before it is suspended.
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
 # Slugs that can never name a marketplace (they are hosts or paths of the platform itself).
 TENANT_RESERVED_SLUGS = {
     "www",
@@ -394,6 +396,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.dispatch_periodic",
         "schedule": 3600.0,
         "kwargs": {"job": "billing.record_usage", "jitter": 600},
+    },
+    "billing.run_dunning": {
+        # Platform-wide: unpaid trials and periods to past due, reminders, suspension after the grace
+        # period, downgrades at the period's end. Idempotent, so a missed or doubled run is harmless.
+        "task": "tenants.dispatch_periodic",
+        "schedule": 3600.0,
+        "kwargs": {"job": "billing.run_dunning", "per_tenant": False},
     },
 }
 if IS_PRODUCTION and not REDIS_URL:

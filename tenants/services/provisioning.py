@@ -211,6 +211,7 @@ def tenant_provision(
     use_pool: bool = True,
     plan: str = "enterprise",
     interval: str = "month",
+    collection: str = "invoiced",
 ) -> Tenant:
     """Create a marketplace: schema, tenant row, primary subdomain, subscription (a trial of `plan`),
     first admin, seed data. Self-service sign-ups pass the operator's plan; marketplaces platform
@@ -254,7 +255,7 @@ def tenant_provision(
         verification=DomainVerification.VERIFIED,
         verified_at=timezone.now(),
     )
-    subscription_start(tenant=tenant, plan_code=plan, interval=interval, actor=actor)
+    subscription_start(tenant=tenant, plan_code=plan, interval=interval, actor=actor, collection=collection)
     with tenant_context(tenant):
         from accounts.services import user_create_marketplace_admin
 

@@ -81,6 +81,7 @@ def signup_process(*, signup_id: int) -> MarketplaceSignup | None:
             actor=signup.owner,
             plan=signup.plan,
             interval=signup.billing_interval,
+            collection="automatic",
         )
     except DomainError as exc:
         details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.fields.items())
