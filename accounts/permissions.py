@@ -47,7 +47,7 @@ POLICY: dict[str, tuple[Callable, str]] = {
     # platform (public schema)
     "platform.tenants.view_all": (_platform_staff, "Only platform staff can see every marketplace."),
     "platform.tenants.manage": (_platform_staff, "Only platform staff can create, suspend or close marketplaces."),
-    "platform.billing.manage": (_platform_staff, "Only platform staff can create, change or retire plans."),
+    "platform.billing.manage": (_platform_staff, "Only platform staff can manage plans and record payments."),
     "platform.signup": (_operator_or_staff, "Sign in with an operator account to launch a marketplace."),
 }
 
