@@ -6,6 +6,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -81,3 +82,34 @@ class FileUploadSerializer(serializers.Serializer):
     """Documents a multipart upload of one file named `file` (checked by the service, by content)."""
 
     file = serializers.FileField()
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "amount": {"type": "integer", "description": "minor units"},
+            "currency": {"type": "string"},
+            "formatted": {"type": "string"},
+        },
+    }
+)
+class MoneyField(serializers.Field):
+    """An amount in minor units shown with its currency: `{"amount", "currency", "formatted"}`. The
+    source is the amount; the currency is read from the same object (`currency` by default)."""
+
+    def __init__(self, *, currency: str = "currency", **kwargs):
+        self.currency_path = currency.split(".")
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        currency = instance
+        for name in self.currency_path:
+            currency = getattr(currency, name)
+        return super().get_attribute(instance), currency
+
+    def to_representation(self, value) -> dict:
+        from marketplace.common.money import Money
+
+        amount, currency = value
+        return Money(amount, currency).as_dict()

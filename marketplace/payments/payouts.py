@@ -79,7 +79,7 @@ def payee_onboard(provider, *, email: str, return_url: str, bank_account: str = 
             if existing
             else processor.onboard_payee(
                 email=email,
-                country=provider.country if hasattr(provider, "country") else "",
+                country="",  # the processor asks during onboarding
                 key=f"{connection.schema_name}:payee:{provider.public_id}",
                 return_url=return_url,
                 bank_account=bank_account,

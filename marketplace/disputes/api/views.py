@@ -10,9 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import Allowed, can
-from config.api import json_object
+from config.api import MoneyField, json_object
 from marketplace.common.errors import NotFound, ValidationFailed
-from marketplace.common.money import Money
 from marketplace.disputes import selectors, services
 from marketplace.disputes.models import Dispute, DisputeReason, DisputeState, Outcome
 
@@ -38,7 +37,7 @@ class DisputeSerializer(serializers.Serializer):
     reason = serializers.CharField()
     desired_outcome = serializers.CharField()
     description = serializers.CharField()
-    amount = serializers.SerializerMethodField()
+    amount = MoneyField()
     state = serializers.CharField()
     respond_by = serializers.DateTimeField()
     escalate_at = serializers.DateTimeField()
@@ -51,9 +50,6 @@ class DisputeSerializer(serializers.Serializer):
     timeline = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     closed_at = serializers.DateTimeField()
-
-    def get_amount(self, dispute) -> dict:
-        return Money(dispute.amount, dispute.currency).as_dict()
 
     def get_your_role(self, dispute) -> str:
         return self.context["role"]

@@ -11,9 +11,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import Pagination
+from config.api import MoneyField, Pagination
 from marketplace.common.errors import NotFound, ValidationFailed
-from marketplace.common.money import Money
 from marketplace.configuration.selectors import marketplace_settings
 from marketplace.invoicing import selectors
 from marketplace.invoicing.models import ClientDocument, StatementLine
@@ -25,9 +24,9 @@ class ClientDocumentSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="public_id")
     booking = serializers.CharField(source="booking.public_id")
     refers_to = serializers.SerializerMethodField(help_text="a credit note's receipt number")
-    gross = serializers.SerializerMethodField(help_text="paid (receipt) or given back (credit note), tax included")
-    net = serializers.SerializerMethodField()
-    tax = serializers.SerializerMethodField()
+    gross = MoneyField(help_text="paid (receipt) or given back (credit note), tax included")
+    net = MoneyField()
+    tax = MoneyField()
 
     class Meta:
         model = ClientDocument
@@ -55,23 +54,14 @@ class ClientDocumentSerializer(serializers.ModelSerializer):
     def get_refers_to(self, document) -> str | None:
         return document.refers_to.number if document.refers_to_id else None
 
-    def get_gross(self, document) -> dict:
-        return Money(document.gross, document.currency).as_dict()
-
-    def get_net(self, document) -> dict:
-        return Money(document.net, document.currency).as_dict()
-
-    def get_tax(self, document) -> dict:
-        return Money(document.tax, document.currency).as_dict()
-
 
 class StatementLineSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="public_id")
     booking = serializers.CharField(source="booking.public_id")
-    gross = serializers.SerializerMethodField()
-    commission = serializers.SerializerMethodField(help_text="the marketplace's share")
-    platform_fee = serializers.SerializerMethodField()
-    net_to_provider = serializers.SerializerMethodField(help_text="paid to (or, negative, taken from) your balance")
+    gross = MoneyField()
+    commission = MoneyField(help_text="the marketplace's share")
+    platform_fee = MoneyField()
+    net_to_provider = MoneyField(help_text="paid to (or, negative, taken from) your balance")
 
     class Meta:
         model = StatementLine
@@ -90,18 +80,6 @@ class StatementLineSerializer(serializers.ModelSerializer):
             "platform_fee",
             "net_to_provider",
         ]
-
-    def get_gross(self, line) -> dict:
-        return Money(line.gross, line.currency).as_dict()
-
-    def get_commission(self, line) -> dict:
-        return Money(line.commission, line.currency).as_dict()
-
-    def get_platform_fee(self, line) -> dict:
-        return Money(line.platform_fee, line.currency).as_dict()
-
-    def get_net_to_provider(self, line) -> dict:
-        return Money(line.net_to_provider, line.currency).as_dict()
 
 
 class StatementTotalSerializer(serializers.Serializer):
