@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from marketplace.payments.gateways import gateway
 from marketplace.payments.gateways.base import GatewayRecord
@@ -41,7 +43,8 @@ def reconcile_day(day: datetime.date) -> ReconciliationReport:
     # A charge is recorded when the card is authorised, which may be days before its capture.
     recent = processor.records(since=since - processor.authorization_window, until=until)
     records = [r for r in recent if r.created >= since]
-    mismatches = [problem for record in records if (problem := _check(record)) is not None]
+    ledger = _ledger_side(records)
+    mismatches = [problem for record in records if (problem := _check(record, ledger)) is not None]
     mismatches += _unmatched_ledger({r.reference for r in recent}, since, until)
     report, _ = ReconciliationReport.objects.update_or_create(
         day=day, gateway=processor.name, defaults={"checked": len(records), "mismatches": mismatches}
@@ -51,23 +54,50 @@ def reconcile_day(day: datetime.date) -> ReconciliationReport:
     return report
 
 
-def _check(record: GatewayRecord) -> dict | None:
+@dataclass(frozen=True)
+class _LedgerSide:
+    """What the ledger says about a day's processor references, read in three queries."""
+
+    captured: dict[str, int]  # charge reference → captured into escrow under the intents it served
+    refunded: dict[str, int]  # refund reference → refunded to the client
+    payouts: dict[str, Payout]  # payout or transfer reference → our payout
+
+
+def _ledger_side(records: list[GatewayRecord]) -> _LedgerSide:
     from marketplace.bookings.models import MoneyIntent
 
-    if record.kind == "charge":
-        intents = MoneyIntent.objects.filter(reference=record.reference, kind__in=["hold", "capture"])
-        ledger = -_posted(list(intents.values_list("idempotency_key", flat=True)), AccountKind.ESCROW, "capture")
-        return _differs(record, ledger, "captured")
-    if record.kind == "refund":
-        intents = MoneyIntent.objects.filter(reference=record.reference, kind__in=["refund", "void"])
-        ledger = -_posted(
-            list(intents.values_list("idempotency_key", flat=True)), AccountKind.PAYMENTS_CLEARING, "refund"
+    references = [r.reference for r in records]
+    intents = list(
+        MoneyIntent.objects.filter(reference__in=references).values_list("reference", "kind", "idempotency_key")
+    )
+    posted = dict(
+        JournalEntry.objects.filter(transaction__idempotency_key__in=[key for _, _, key in intents])
+        .filter(
+            Q(transaction__kind="capture", account__kind=AccountKind.ESCROW)
+            | Q(transaction__kind="refund", account__kind=AccountKind.PAYMENTS_CLEARING)
         )
-        return _differs(record, ledger, "refunded")
+        .values_list("transaction__idempotency_key")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    captured: dict[str, int] = defaultdict(int)
+    refunded: dict[str, int] = defaultdict(int)
+    for reference, kind, key in intents:
+        # Both are credits in the ledger: captures to escrow, refunds out of the clearing account.
+        (captured if kind in ("hold", "capture") else refunded)[reference] -= posted.get(key, 0)
+    payouts = {}
+    for payout in Payout.objects.filter(Q(reference__in=references) | Q(transfer__in=references)):
+        payouts[payout.reference] = payouts[payout.transfer] = payout
+    return _LedgerSide(captured=captured, refunded=refunded, payouts=payouts)
+
+
+def _check(record: GatewayRecord, ledger: _LedgerSide) -> dict | None:
+    if record.kind == "charge":
+        return _differs(record, ledger.captured.get(record.reference, 0), "captured")
+    if record.kind == "refund":
+        return _differs(record, ledger.refunded.get(record.reference, 0), "refunded")
     if record.kind in ("transfer", "payout"):
-        payout = Payout.objects.filter(
-            **{"transfer" if record.kind == "transfer" else "reference": record.reference}
-        ).first()
+        payout = ledger.payouts.get(record.reference)
         if payout is None:
             return _problem(record, 0, f"the processor made a {record.kind} the ledger has no payout for")
         if payout.amount != record.amount:
@@ -79,15 +109,6 @@ def _check(record: GatewayRecord) -> dict | None:
                 f"the processor says {record.status}; payout {payout.public_id} is {payout.status}",
             )
     return None
-
-
-def _posted(keys: list[str], kind: str, journal_kind: str) -> int:
-    return (
-        JournalEntry.objects.filter(
-            transaction__idempotency_key__in=keys, transaction__kind=journal_kind, account__kind=kind
-        ).aggregate(t=Sum("amount"))["t"]
-        or 0
-    )
 
 
 def _differs(record: GatewayRecord, ledger: int, what: str) -> dict | None:

@@ -79,3 +79,22 @@ def test_running_a_day_again_rewrites_its_report(api_a, tenant_a, tenant_b, tuto
 
     assert reports == 1
     assert elsewhere.checked == 0 and elsewhere.mismatches == []
+
+
+def test_the_check_reads_the_ledger_in_a_fixed_number_of_queries(api_a, tenant_a, tutoring):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with tenant_context(tenant_a), CaptureQueriesContext(connection) as seen:
+            reconcile_day(timezone.now().date())
+        return len(seen)
+
+    _paid_booking(api_a, tutoring)
+    queries()  # the day's report exists from here on: later runs rewrite it
+    one = queries()
+    for _ in range(3):
+        _paid_booking(api_a, tutoring)
+    four = queries()
+
+    assert four == one  # not one query per processor record
