@@ -24,7 +24,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from billing.models import Collection, Subscription, SubscriptionEvent, SubscriptionStatus
-from billing.services import _apply_scheduled, _locked, _record, amount_due, subscription_transition
+from billing.services import (
+    amount_due,
+    scheduled_change_apply,
+    subscription_event_record,
+    subscription_locked,
+    subscription_transition,
+)
 
 REMINDER_DAYS = (1, 3, 5)  # days after becoming past due; the grace period should be longer
 
@@ -45,12 +51,12 @@ def dunning_run() -> dict[str, int]:
 @transaction.atomic
 def subscription_dun(*, subscription_id: int) -> list[str]:
     """The dunning steps one subscription is due for now (none when it was paid meanwhile)."""
-    subscription = _locked(Subscription(pk=subscription_id))
+    subscription = subscription_locked(Subscription(pk=subscription_id))
     now, done = timezone.now(), []
     if subscription.current_period_end > now or subscription.status not in _DUNNED:
         return done
     if subscription.scheduled_version is not None:
-        _apply_scheduled(subscription, actor=None)
+        scheduled_change_apply(subscription, actor=None)
         done.append("downgraded")
     if subscription.collection != Collection.AUTOMATIC:
         return done  # invoiced (sales-led): platform staff follow up on unpaid invoices, never the job
@@ -81,7 +87,7 @@ def subscription_dun(*, subscription_id: int) -> list[str]:
         return [*done, "suspended"]
     day = max((d for d in REMINDER_DAYS if overdue >= timedelta(days=d)), default=None)
     if day is not None and not _reminded(subscription, day):
-        _record(
+        subscription_event_record(
             subscription,
             actor=None,
             action="payment_reminder",

@@ -159,7 +159,9 @@ def _user(actor):
 # --- subscriptions ----------------------------------------------------------------------------------
 
 
-def _record(subscription: Subscription, *, actor, action: str, before: str, reason: str, data=None) -> None:
+def subscription_event_record(
+    subscription: Subscription, *, actor, action: str, before: str, reason: str, data=None
+) -> None:
     SubscriptionEvent.objects.create(
         subscription=subscription,
         actor=_user(actor),
@@ -194,7 +196,7 @@ def subscription_start(
         current_period_start=now,
         current_period_end=trial_ends_at if version.trial_days else now + INTERVAL_LENGTH[interval],
     )
-    _record(
+    subscription_event_record(
         subscription,
         actor=actor,
         action="started",
@@ -205,7 +207,7 @@ def subscription_start(
     return subscription
 
 
-def _locked(subscription: Subscription) -> Subscription:
+def subscription_locked(subscription: Subscription) -> Subscription:
     return (
         Subscription.objects.select_for_update().select_related("plan_version__plan", "tenant").get(pk=subscription.pk)
     )
@@ -225,7 +227,7 @@ def subscription_transition(
     """The one way a subscription's status changes: checked against TRANSITIONS, recorded with its
     reason, and carried over to the marketplace (suspended marketplaces go offline; paying brings
     them back). `sync_tenant=False` when the marketplace's own lifecycle service is the caller."""
-    subscription = _locked(subscription)
+    subscription = subscription_locked(subscription)
     allowed = sorted(TRANSITIONS[subscription.status])
     if to not in allowed:
         raise InvalidTransition(
@@ -235,7 +237,7 @@ def subscription_transition(
     before = subscription.status
     subscription.status, subscription.status_changed_at = to, timezone.now()
     subscription.save(update_fields=["status", "status_changed_at", "updated_at"])
-    _record(subscription, actor=actor, action=action, before=before, reason=reason, data=data)
+    subscription_event_record(subscription, actor=actor, action=action, before=before, reason=reason, data=data)
     if sync_tenant:
         _sync_tenant(subscription, before=before, actor=actor, reason=reason)
     return subscription
@@ -321,7 +323,7 @@ def subscription_change(
     """Change plan or interval. During the trial any change applies at once (nothing is paid yet).
     Upgrades apply at once and charge the prorated difference (see proration.py); downgrades are
     scheduled for the end of the period, and refused (409, what to reduce) when usage exceeds them."""
-    subscription = _locked(subscription)
+    subscription = subscription_locked(subscription)
     if subscription.status in (SubscriptionStatus.SUSPENDED, SubscriptionStatus.CLOSED):
         raise Conflict(f"A {subscription.status} subscription cannot change plans.", code="subscription_not_open")
     new = plan_version_choosable(plan_code)
@@ -344,7 +346,7 @@ def subscription_change(
     before = subscription.status
     if subscription.status == SubscriptionStatus.TRIALING:
         _apply(subscription, new, interval)
-        _record(
+        subscription_event_record(
             subscription,
             actor=actor,
             action="plan_changed",
@@ -355,7 +357,7 @@ def subscription_change(
     elif upgrade:
         amount = _upgrade(subscription, new, interval, now=timezone.now())
         data |= {"prorated_amount": amount, "currency": new.currency}
-        _record(
+        subscription_event_record(
             subscription,
             actor=actor,
             action="upgraded",
@@ -367,7 +369,7 @@ def subscription_change(
         subscription.scheduled_version, subscription.scheduled_interval = new, interval
         subscription.save(update_fields=["scheduled_version", "scheduled_interval", "updated_at"])
         data["effective_at"] = subscription.current_period_end.isoformat()
-        _record(
+        subscription_event_record(
             subscription,
             actor=actor,
             action="downgrade_scheduled",
@@ -445,7 +447,7 @@ def subscription_payment_record(
     subscription = Subscription.objects.filter(tenant=tenant).first()
     if subscription is None:
         raise Conflict("This marketplace has no subscription.", code="no_subscription")
-    subscription = _locked(subscription)
+    subscription = subscription_locked(subscription)
     existing = SubscriptionPayment.objects.filter(reference=reference).first()
     if existing is not None:
         if existing.subscription_id != subscription.pk or existing.amount != amount:
@@ -479,7 +481,7 @@ def subscription_payment_record(
         )
     before = subscription.status
     if subscription.scheduled_version is not None:
-        _apply_scheduled(subscription, actor=actor)
+        scheduled_change_apply(subscription, actor=actor)
     start, end = _next_period(subscription, now=now)
     payment = SubscriptionPayment.objects.create(
         subscription=subscription,
@@ -504,7 +506,7 @@ def subscription_payment_record(
     }
     reason = f"Paid {Money(amount, due.currency).format()} (ref. {reference}) until {end:%Y-%m-%d}."
     if before == SubscriptionStatus.ACTIVE:
-        _record(subscription, actor=actor, action="paid", before=before, reason=reason, data=data)
+        subscription_event_record(subscription, actor=actor, action="paid", before=before, reason=reason, data=data)
     else:
         subscription_transition(
             subscription=subscription,
@@ -517,13 +519,13 @@ def subscription_payment_record(
     return payment
 
 
-def _apply_scheduled(subscription: Subscription, *, actor) -> None:
+def scheduled_change_apply(subscription: Subscription, *, actor) -> None:
     """The period ended: the downgrade waiting for it applies (the subscription is locked)."""
     old, new = subscription.plan_version, subscription.scheduled_version
     data = {"from": old.public_id, "to": new.public_id, "from_interval": subscription.interval}
     _apply(subscription, new, subscription.scheduled_interval or subscription.interval)
     data["interval"] = subscription.interval
-    _record(
+    subscription_event_record(
         subscription,
         actor=actor,
         action="downgraded",
