@@ -23,9 +23,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from billing.models import Collection, Subscription, SubscriptionEvent, SubscriptionStatus
+from billing.invoices import account_for, invoice_collect, open_period_invoice, period_invoice_issue
+from billing.models import Collection, InvoiceStatus, Subscription, SubscriptionEvent, SubscriptionStatus
 from billing.services import (
-    amount_due,
+    INTERVAL_LENGTH,
     scheduled_change_apply,
     subscription_event_record,
     subscription_locked,
@@ -58,18 +59,24 @@ def subscription_dun(*, subscription_id: int) -> list[str]:
     if subscription.scheduled_version is not None:
         scheduled_change_apply(subscription, actor=None)
         done.append("downgraded")
+    invoice = open_period_invoice(subscription)
+    if invoice is None:
+        start = subscription.current_period_end  # online meanwhile: the next period runs from the end
+        invoice = period_invoice_issue(subscription, start=start, end=start + INTERVAL_LENGTH[subscription.interval])
+        done.append("invoiced")
     if subscription.collection != Collection.AUTOMATIC:
         return done  # invoiced (sales-led): platform staff follow up on unpaid invoices, never the job
-    due = amount_due(subscription)
     if subscription.status in (SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE):
+        if _collected(invoice):
+            return [*done, "paid"]
         what = "free trial" if subscription.status == SubscriptionStatus.TRIALING else "paid period"
         subscription = subscription_transition(
             subscription=subscription,
             to=SubscriptionStatus.PAST_DUE,
             action="payment_missed",
             reason=f"The {what} ended on {subscription.current_period_end:%Y-%m-%d} without a payment "
-            f"of {due.format()}.",
-            data={"amount_due": due.amount, "currency": due.currency},
+            f"of {invoice.amount_due().format()} (invoice {invoice.number}).{_why(invoice)}",
+            data=_due(invoice),
         )
         _notify(subscription, "past_due")
         return [*done, "past_due"]
@@ -80,24 +87,46 @@ def subscription_dun(*, subscription_id: int) -> list[str]:
             subscription=subscription,
             to=SubscriptionStatus.SUSPENDED,
             action="suspended_unpaid",
-            reason=f"Unpaid {grace} days after the payment of {due.format()} was missed.",
-            data={"amount_due": due.amount, "currency": due.currency},
+            reason=f"Unpaid {grace} days after the payment of {invoice.amount_due().format()} "
+            f"(invoice {invoice.number}) was missed.",
+            data=_due(invoice),
         )
         _notify(subscription, "suspended")
         return [*done, "suspended"]
     day = max((d for d in REMINDER_DAYS if overdue >= timedelta(days=d)), default=None)
     if day is not None and not _reminded(subscription, day):
+        if _collected(invoice):  # the retry of the day paid it
+            return [*done, "paid"]
         subscription_event_record(
             subscription,
             actor=None,
             action="payment_reminder",
             before=subscription.status,
-            reason=f"Reminded {day} day{'s' if day > 1 else ''} after the payment of {due.format()} was missed.",
-            data={"day": day, "amount_due": due.amount, "currency": due.currency},
+            reason=f"Reminded {day} day{'s' if day > 1 else ''} after the payment of "
+            f"{invoice.amount_due().format()} (invoice {invoice.number}) was missed.{_why(invoice)}",
+            data={"day": day, **_due(invoice)},
         )
         _notify(subscription, "reminder")
         done.append("reminded")
     return done
+
+
+def _collected(invoice) -> bool:
+    """Charge the saved payment method once (when there is one); True when the invoice is paid."""
+    if not account_for(invoice.tenant).has_payment_method:
+        return False
+    return invoice_collect(invoice).status == InvoiceStatus.PAID
+
+
+def _why(invoice) -> str:
+    invoice.refresh_from_db(fields=["last_failure", "attempts"])
+    if not invoice.attempts:
+        return " No card is saved."
+    return f" The card was refused: {invoice.last_failure}" if invoice.last_failure else ""
+
+
+def _due(invoice) -> dict:
+    return {"amount_due": invoice.total, "currency": invoice.currency, "invoice": invoice.number}
 
 
 _DUNNED = (SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)

@@ -169,6 +169,7 @@ class UsageRecord(TimeStampedModel):
     active_providers = models.PositiveIntegerField(default=0)
     active_listings = models.PositiveIntegerField(default=0)
     staff_seats = models.PositiveIntegerField(default=0)
+    storage_bytes = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["-period_start"]
@@ -196,6 +197,9 @@ class SubscriptionPayment(TimeStampedModel):
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    invoice = models.OneToOneField(
+        "TenantInvoice", null=True, blank=True, on_delete=models.PROTECT, related_name="payment"
+    )
 
     class Meta:
         ordering = ["-period_start"]
@@ -209,3 +213,193 @@ class SubscriptionPayment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.amount} {self.currency}"
+
+
+class BillingProviderName(models.TextChoices):
+    LOCAL = "local", "The platform's own invoices (manual payments, test cards)"
+    STRIPE = "stripe", "Stripe Billing"
+
+
+class BillingAccount(TimeStampedModel):
+    """How a marketplace pays the platform: the billing provider that collects, the customer there,
+    and the saved payment method (shown as brand and last four digits; the card itself stays with the
+    provider)."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="billing_account")
+    provider = models.CharField(max_length=20, choices=BillingProviderName.choices)
+    customer_ref = models.CharField(max_length=100, blank=True)  # the provider's customer id
+    payment_method_ref = models.CharField(max_length=100, blank=True)  # the provider's payment method id
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    card_expires = models.CharField(max_length=7, blank=True)  # MM/YYYY
+    email = models.EmailField(blank=True)  # where invoices go; the operator's when blank
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "customer_ref"],
+                condition=~models.Q(customer_ref=""),
+                name="billing_account_customer_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} @ {self.provider}"
+
+    @property
+    def has_payment_method(self) -> bool:
+        return bool(self.payment_method_ref)
+
+
+class InvoiceKind(models.TextChoices):
+    PERIOD = "period", "A subscription period"
+    UPGRADE = "upgrade", "An upgrade during a period (prorated)"
+
+
+class InvoiceStatus(models.TextChoices):
+    OPEN = "open", "Open"  # issued, waiting for payment
+    PAID = "paid", "Paid"
+    VOID = "void", "Void"  # cancelled before it was paid (e.g. the marketplace closed)
+
+
+class InvoiceCounter(models.Model):
+    """The last invoice number handed out, per year (see billing/invoices.py: drawn inside the
+    issuing transaction, so a rollback burns no number)."""
+
+    series = models.CharField(max_length=10, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.last}"
+
+
+class TenantInvoice(TimeStampedModel):
+    """The platform's invoice to a marketplace: a subscription period (with the transaction fees the
+    platform took from the previous period's released bookings listed for the record) or the prorated
+    price of an upgrade. Amounts in minor units; tax added on top of the net at the platform's rate.
+    `total == subtotal + tax` (a database constraint). Amounts never change once issued; only the
+    status moves (open → paid or void)."""
+
+    public_id = PublicIdField("inv")
+    number = models.CharField(max_length=20, unique=True)  # e.g. PLT-2026-000042
+    tenant = models.ForeignKey(Tenant, null=True, on_delete=models.SET_NULL, related_name="invoices")
+    subscription = models.ForeignKey(Subscription, null=True, on_delete=models.SET_NULL, related_name="invoices")
+    kind = models.CharField(max_length=10, choices=InvoiceKind.choices)
+    status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN)
+    provider = models.CharField(max_length=20, choices=BillingProviderName.choices)
+    provider_ref = models.CharField(max_length=100, blank=True)  # the provider's invoice id, once it has one
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="+")
+    interval = models.CharField(max_length=10, choices=Interval.choices)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    currency = models.CharField(max_length=3)
+    subtotal = models.BigIntegerField()  # what is charged, before tax
+    tax_rate_bps = models.PositiveIntegerField()
+    tax_label = models.CharField(max_length=20)
+    tax = models.BigIntegerField()
+    total = models.BigIntegerField()  # what is due
+    fees_collected = models.BigIntegerField(default=0)  # transaction fees already taken at release (not due)
+    issued_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=100, blank=True)
+    # Collection attempts through the provider (the saved payment method); the dunning job retries.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_failure = models.CharField(max_length=255, blank=True)
+    # Who and what, as it was when issued.
+    bill_to_name = models.CharField(max_length=120)
+    bill_to_email = models.EmailField(blank=True)
+    plan_name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "issued_at"]), models.Index(fields=["status", "due_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total=models.F("subtotal") + models.F("tax")), name="invoice_adds_up"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(subtotal__gte=0, tax__gte=0, fees_collected__gte=0), name="invoice_amounts"
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=InvoiceStatus.values), name="invoice_status_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(status=InvoiceStatus.PAID) | models.Q(paid_at__isnull=False),
+                name="invoice_paid_has_date",
+            ),
+            # One invoice per subscription period; a period is paid by one invoice.
+            models.UniqueConstraint(
+                fields=["subscription", "period_start"],
+                condition=models.Q(kind="period") & ~models.Q(status="void"),
+                name="invoice_one_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "provider_ref"], condition=~models.Q(provider_ref=""), name="invoice_provider_ref"
+            ),
+            models.UniqueConstraint(
+                fields=["payment_reference"], condition=~models.Q(payment_reference=""), name="invoice_payment_ref"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def amount_due(self) -> Money:
+        return Money(self.total, self.currency)
+
+
+class InvoiceLineKind(models.TextChoices):
+    PLAN = "plan", "Subscription"
+    PRORATION = "proration", "Upgrade for the rest of the period"
+    TRANSACTION_FEES = "transaction_fees", "Transaction fees (taken at release, not due)"
+
+
+class TenantInvoiceLine(models.Model):
+    invoice = models.ForeignKey(TenantInvoice, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=20, choices=InvoiceLineKind.choices)
+    description = models.CharField(max_length=255)
+    amount = models.BigIntegerField()  # minor units, before tax
+    charged = models.BooleanField(default=True)  # False: listed for the record, part of no total
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class BillingWebhookEvent(TimeStampedModel):
+    """A billing provider's event, stored once (provider + event id unique) and then processed. Events
+    can come late, twice or out of order; processing decides from the invoice's and the
+    subscription's own state, never from the order of arrival."""
+
+    provider = models.CharField(max_length=20, choices=BillingProviderName.choices)
+    event_id = models.CharField(max_length=100)
+    type = models.CharField(max_length=100)
+    occurred_at = models.DateTimeField()
+    payload = models.JSONField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="billing_webhook_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id} {self.type}"
+
+
+class StorageUsage(models.Model):
+    """Bytes a marketplace keeps in file storage: added to by every upload as it is stored, taken from
+    when a file is deleted, and set to the measured truth by the periodic job `billing.measure_storage`
+    (which walks the marketplace's storage prefix)."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="storage_usage")
+    bytes = models.BigIntegerField(default=0)
+    measured_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.bytes} B"

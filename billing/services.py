@@ -18,7 +18,9 @@ from billing.models import (
     FEATURES,
     LIMITS,
     TRANSITIONS,
+    Collection,
     Interval,
+    InvoiceStatus,
     Plan,
     PlanVersion,
     Subscription,
@@ -357,6 +359,7 @@ def subscription_change(
     elif upgrade:
         amount = _upgrade(subscription, new, interval, now=timezone.now())
         data |= {"prorated_amount": amount, "currency": new.currency}
+        data["invoice"] = _upgrade_invoice(subscription, amount=amount, old=old).number
         subscription_event_record(
             subscription,
             actor=actor,
@@ -378,6 +381,25 @@ def subscription_change(
             data=data,
         )
     return subscription
+
+
+def _upgrade_invoice(subscription: Subscription, *, amount: int, old: PlanVersion):
+    """Invoice the prorated price. A self-service marketplace pays it now with its saved card, or the
+    upgrade does not happen (402, nothing changed); a contract marketplace gets it with its terms."""
+    from billing import invoices
+
+    invoice = invoices.upgrade_invoice_issue(subscription, amount=amount, old_name=old.plan.name)
+    if subscription.collection != Collection.AUTOMATIC:
+        return invoice
+    invoice = invoices.invoice_collect(invoice)
+    if invoice.status != InvoiceStatus.PAID:
+        due = invoice.amount_due().format()
+        raise invoices.PaymentFailed(
+            f"The upgrade costs {due} now and the payment failed: {invoice.last_failure} "
+            "Save a card that pays on the billing page and try again.",
+            fields={"payment_method": [invoice.last_failure]},
+        )
+    return invoice
 
 
 def _apply(subscription: Subscription, version: PlanVersion, interval: str) -> None:
@@ -410,7 +432,7 @@ def _upgrade(subscription: Subscription, new: PlanVersion, interval: str, *, now
 # --- payments ---------------------------------------------------------------------------------------
 
 
-def _next_period(subscription: Subscription, *, now) -> tuple:
+def next_period(subscription: Subscription, *, now) -> tuple:
     """The period a payment made now pays for.
 
     Trialing: from now, and what is left of the trial is kept (the paid period ends one interval
@@ -435,11 +457,14 @@ def amount_due(subscription: Subscription) -> Money:
 def subscription_payment_record(
     *, actor, tenant: Tenant, amount: int, reference: str, currency: str | None = None
 ) -> SubscriptionPayment:
-    """Record a payment for the marketplace's next period (the local billing provider: platform staff
-    enter a transfer or a paid invoice). Idempotent by `reference`. The subscription becomes active at
-    once (from trialing, past due or suspended; a suspended marketplace is back online), a downgrade
-    waiting for the period's end applies, and the period advances. 400 when less than the price is
-    paid, 409 when the period is paid already; nothing changes then."""
+    """Platform staff record a payment (a bank transfer, a paid contract invoice) for the marketplace's
+    next period: it pays the open period invoice, or one issued now for the next period. Idempotent
+    by `reference`. The subscription becomes active at once (from trialing, past due or suspended; a
+    suspended marketplace is back online), a downgrade waiting for the period's end applies, and the
+    period advances. 400 when less than the invoice's total is paid, 409 when the period is paid
+    already; nothing changes then."""
+    from billing import invoices
+
     require(actor, "platform.billing.manage")
     reference = reference.strip() if isinstance(reference, str) else ""
     if not reference or len(reference) > 100:
@@ -462,49 +487,70 @@ def subscription_payment_record(
         raise Conflict(
             "The marketplace is closed; reactivate it before recording a payment.", code="subscription_closed"
         )
-    if subscription.status == SubscriptionStatus.ACTIVE and subscription.current_period_end > now:
+    invoice = invoices.open_period_invoice(subscription)
+    if invoice is None and subscription.status == SubscriptionStatus.ACTIVE and subscription.current_period_end > now:
         raise Conflict(
             f"This period is paid already (until {subscription.current_period_end:%Y-%m-%d}).",
             code="period_already_paid",
             fields={"paid_until": [subscription.current_period_end.isoformat()]},
         )
-    due = amount_due(subscription)
+    due = invoice.amount_due() if invoice else amount_due(subscription)
     if currency is not None and currency != due.currency:
         raise ValidationFailed(
             f"The subscription is billed in {due.currency}.", fields={"currency": [f"Use {due.currency}."]}
         )
-    if not _count(amount) or amount < due.amount:
+    if not _count(amount):
         raise ValidationFailed(
-            f"{due.format()} is due; a payment of at least that is needed.",
-            code="amount_too_low",
-            fields={"amount": [f"At least {due.amount} (minor units of {due.currency})."]},
+            "Give the amount paid.", fields={"amount": [f"A whole number of minor units of {due.currency}."]}
         )
+    if invoice is None:
+        start, end = next_period(subscription, now=now)
+        invoice = invoices.period_invoice_issue(subscription, start=start, end=end)
+    invoices.invoice_pay(invoice, reference=reference, actor=actor, amount=amount)
+    return SubscriptionPayment.objects.get(reference=reference)
+
+
+def period_paid(invoice, *, actor, amount: int) -> SubscriptionPayment:
+    """A period invoice was paid (its row is locked and marked paid): the subscription pays that
+    period and is active. A suspended marketplace's period starts now: the days offline are not
+    charged, so the invoice's period moves with it."""
+    subscription = subscription_locked(invoice.subscription)
     before = subscription.status
     if subscription.scheduled_version is not None:
         scheduled_change_apply(subscription, actor=actor)
-    start, end = _next_period(subscription, now=now)
+    start, end = invoice.period_start, invoice.period_end
+    if before == SubscriptionStatus.SUSPENDED or end <= invoice.paid_at:
+        start, end = invoice.paid_at, invoice.paid_at + INTERVAL_LENGTH[invoice.interval]
+        invoice.period_start, invoice.period_end = start, end
+        invoice.save(update_fields=["period_start", "period_end", "updated_at"])
     payment = SubscriptionPayment.objects.create(
         subscription=subscription,
-        reference=reference,
+        reference=invoice.payment_reference,
         amount=amount,
-        currency=due.currency,
+        currency=invoice.currency,
         plan_version=subscription.plan_version,
         interval=subscription.interval,
         period_start=start,
         period_end=end,
         recorded_by=_user(actor),
+        invoice=invoice,
     )
-    subscription.current_period_start, subscription.current_period_end = start, end
-    subscription.save(update_fields=["current_period_start", "current_period_end", "updated_at"])
+    if end > subscription.current_period_end or before != SubscriptionStatus.ACTIVE:
+        subscription.current_period_start, subscription.current_period_end = start, end
+        subscription.save(update_fields=["current_period_start", "current_period_end", "updated_at"])
     data = {
         "payment": payment.public_id,
-        "reference": reference,
+        "invoice": invoice.number,
+        "reference": payment.reference,
         "amount": amount,
-        "currency": due.currency,
+        "currency": invoice.currency,
         "period_start": start.isoformat(),
         "period_end": end.isoformat(),
     }
-    reason = f"Paid {Money(amount, due.currency).format()} (ref. {reference}) until {end:%Y-%m-%d}."
+    reason = (
+        f"Paid {Money(amount, invoice.currency).format()} (invoice {invoice.number}, ref. {payment.reference}) "
+        f"until {end:%Y-%m-%d}."
+    )
     if before == SubscriptionStatus.ACTIVE:
         subscription_event_record(subscription, actor=actor, action="paid", before=before, reason=reason, data=data)
     else:

@@ -130,6 +130,15 @@ PERIODIC_JITTER_SECONDS = env.float("PERIODIC_JITTER_SECONDS", default=60.0)
 TENANT_RETENTION_DAYS = env.int("TENANT_RETENTION_DAYS", default=30)
 # Days a marketplace may stay past due (unpaid, still online, reminded) before it is suspended.
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+# Who collects subscription invoices: "local" (the platform's own invoices, test cards and recorded
+# transfers) or "stripe" (Stripe Billing, with STRIPE_API_KEY and STRIPE_BILLING_WEBHOOK_SECRET).
+BILLING_PROVIDER = env.str("BILLING_PROVIDER", default="local")
+STRIPE_BILLING_WEBHOOK_SECRET = env.str("STRIPE_BILLING_WEBHOOK_SECRET", default="")
+# Tax the platform adds to its invoices (basis points of the net; 2000 = 20 %) and what it is called.
+BILLING_TAX_RATE_BPS = env.int("BILLING_TAX_RATE_BPS", default=0)
+BILLING_TAX_LABEL = env.str("BILLING_TAX_LABEL", default="VAT")
+# Days a contract (invoiced) marketplace has to pay an invoice.
+BILLING_INVOICE_TERMS_DAYS = env.int("BILLING_INVOICE_TERMS_DAYS", default=14)
 # Slugs that can never name a marketplace (they are hosts or paths of the platform itself).
 TENANT_RESERVED_SLUGS = {
     "www",

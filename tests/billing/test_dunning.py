@@ -56,6 +56,7 @@ def _snapshot(tenant) -> tuple:
         subscription.current_period_end,
         subscription.events.count(),
         subscription.payments.count(),
+        list(subscription.invoices.values_list("number", "status")),
         tenant.status,
     )
 
@@ -76,7 +77,7 @@ def test_an_unpaid_trial_is_dunned_suspended_and_restored_at_once_by_paying(
 
     # when the job runs: alpha is past due, still online, and its first admin is told
     with run_on_commit():
-        assert run_dunning.apply(kwargs={"_schema": "public"}).get() == {"past_due": 1}
+        assert run_dunning.apply(kwargs={"_schema": "public"}).get() == {"invoiced": 1, "past_due": 1}
     assert _subscription(tenant_a).status == SubscriptionStatus.PAST_DUE
     assert Tenant.objects.get(pk=tenant_a.pk).status == TenantStatus.PAST_DUE
     assert api_a.get("/api/v1/marketplace/").status_code == 200
@@ -196,7 +197,9 @@ def test_bad_payments_are_refused_and_change_nothing(api_platform, tenant_a, ten
     # then each is refused with what is wrong, and nothing changed
     assert short.status_code == 400
     assert short.json()["error"]["code"] == "amount_too_low"
-    assert short.json()["error"]["message"] == f"{due.format()} is due; a payment of at least that is needed."
+    assert short.json()["error"]["message"] == (
+        f"{due.format()} is due on invoice PLT-{timezone.now().year}-000001; a payment of at least that is needed."
+    )
     assert (euros.status_code, euros.json()["error"]["fields"]) == (400, {"currency": ["Use USD."]})
     assert blank.status_code == 400
     assert by_operator.status_code == 403
@@ -247,7 +250,7 @@ def test_a_scheduled_downgrade_applies_at_the_end_of_the_period(tenant_a, tenant
     beta_before = _snapshot(tenant_b)
 
     # when the job runs, twice
-    assert dunning_run() == {"downgraded": 1, "past_due": 1}
+    assert dunning_run() == {"downgraded": 1, "invoiced": 1, "past_due": 1}
     assert dunning_run() == {}
 
     # then alpha is on Starter, owes Starter's price, and beta is untouched
@@ -255,7 +258,9 @@ def test_a_scheduled_downgrade_applies_at_the_end_of_the_period(tenant_a, tenant
     assert (subscription.plan_version.plan.code, subscription.scheduled_version) == ("starter", None)
     assert subscription.status == SubscriptionStatus.PAST_DUE
     assert [e.action for e in subscription.events.all()][-2:] == ["downgraded", "payment_missed"]
-    assert subscription.events.last().data == {"amount_due": 4_900, "currency": "USD"}
+    invoice = subscription.invoices.get()
+    assert (invoice.plan_name, invoice.total, invoice.period_start) == ("Starter", 4_900, end)
+    assert subscription.events.last().data == {"amount_due": 4_900, "currency": "USD", "invoice": invoice.number}
     assert _snapshot(tenant_b) == beta_before
 
     # and paying Starter's price is enough
@@ -293,6 +298,11 @@ def test_invoiced_marketplaces_are_never_dunned(tenant_a, tenant_b):
     # when
     done = dunning_run()
 
-    assert done.get("past_due") == 1
+    assert done == {"invoiced": 2, "past_due": 1}
     assert _subscription(tenant_a).status == SubscriptionStatus.PAST_DUE
-    assert _snapshot(tenant_b) == before
+    # beta only gets its invoice, payable on the contract's terms; its status and events are untouched
+    invoice = _subscription(tenant_b).invoices.get()
+    assert invoice.status == "open"
+    assert invoice.due_at - invoice.issued_at == timedelta(days=14)
+    assert _snapshot(tenant_b)[:6] == before[:6] and _snapshot(tenant_b)[7:] == before[7:]
+    assert dunning_run() == {}
