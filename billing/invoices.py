@@ -338,3 +338,25 @@ def open_period_invoice(subscription: Subscription) -> TenantInvoice | None:
 
 def is_collectable(subscription: Subscription) -> bool:
     return subscription.status not in (SubscriptionStatus.CLOSED,)
+
+
+@transaction.atomic
+def invoice_pay_now(*, invoice: TenantInvoice) -> TenantInvoice:
+    """The operator pays an open invoice with the saved card; the invoice comes back open with
+    `last_failure` when the card is refused (the attempt is kept, so the caller answers 402 after
+    this commits). 409 when the invoice is paid or void already."""
+    from billing.services import subscription_locked
+
+    if invoice.subscription_id:
+        subscription_locked(invoice.subscription)  # one payment of a subscription at a time
+    invoice = invoice_locked(invoice)
+    if invoice.status == InvoiceStatus.PAID:
+        raise InvoiceAlreadyPaid(
+            f"Invoice {invoice.number} was paid on {invoice.paid_at:%Y-%m-%d}.",
+            fields={"invoice": [f"{invoice.number} is paid."]},
+        )
+    if invoice.status == InvoiceStatus.VOID:
+        raise Conflict(f"Invoice {invoice.number} is void.", code="invoice_void")
+    if not account_for(invoice.tenant).has_payment_method:
+        raise PaymentFailed("Save a card first.", fields={"payment_method": ["No card is saved."]})
+    return invoice_collect(invoice)  # refused: returned open with the attempt kept; the caller answers 402

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from billing import usage
-from billing.models import LIMITS, Plan, Subscription
+from billing.models import LIMITS, Plan, Subscription, TenantInvoice
 from marketplace.common.errors import NotFound
 from tenants.context import tenant_context
 from tenants.models import Tenant
@@ -37,3 +37,14 @@ def usage_against_limits(subscription: Subscription) -> dict[str, dict]:
         "period": {"start": start, "end": end},
         "limits": {key: {"used": figures[key], "limit": subscription.plan_version.limit(key)} for key in LIMITS},
     }
+
+
+def invoices_of(tenant: Tenant) -> QuerySet[TenantInvoice]:
+    return TenantInvoice.objects.filter(tenant=tenant).prefetch_related("lines").order_by("-issued_at", "-id")
+
+
+def invoice_for(tenant: Tenant, public_id: str) -> TenantInvoice:
+    invoice = invoices_of(tenant).filter(public_id=public_id).first()
+    if invoice is None:
+        raise NotFound("No such invoice.")
+    return invoice
