@@ -44,6 +44,8 @@ POLICY: dict[str, tuple[Callable, str]] = {
     "reviews.configure": (_admin, "Only marketplace admins can change rating criteria and reputation levels."),
     "disputes.mediate": (_admin_or_moderator, "Only the marketplace's admins and staff mediate disputes."),
     "billing.view": (_admin, "Only marketplace admins can see the marketplace's plan and usage."),
+    "billing.manage": (_admin, "Only marketplace admins can pay the platform's invoices, save a card or change plans."),
+    "domains.manage": (_admin, "Only marketplace admins can manage the marketplace's domains."),
     # platform (public schema)
     "platform.tenants.view_all": (_platform_staff, "Only platform staff can see every marketplace."),
     "platform.tenants.manage": (_platform_staff, "Only platform staff can create, suspend or close marketplaces."),

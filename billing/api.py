@@ -4,6 +4,8 @@ usage against limits, for the marketplace's admins."""
 
 from __future__ import annotations
 
+from django.http import HttpResponse
+from django.utils.text import slugify
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -11,8 +13,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import Allowed, can, require
-from billing import selectors, services
-from billing.models import Interval, Plan, PlanVersion, Subscription, SubscriptionEvent, SubscriptionPayment
+from billing import invoices, selectors, services
+from billing.models import (
+    BillingAccount,
+    Interval,
+    InvoiceStatus,
+    Plan,
+    PlanVersion,
+    Subscription,
+    SubscriptionEvent,
+    SubscriptionPayment,
+    TenantInvoice,
+    TenantInvoiceLine,
+)
+from billing.pdf import invoice_pdf
 from marketplace.common.errors import NotFound
 from tenants import selectors as tenant_selectors
 from tenants.models import Tenant
@@ -145,13 +159,73 @@ class UsagePeriodSerializer(serializers.Serializer):
     end = serializers.DateTimeField()
 
 
+class PaymentMethodSerializer(serializers.ModelSerializer):
+    brand = serializers.CharField(source="card_brand")
+    last4 = serializers.CharField(source="card_last4")
+    expires = serializers.CharField(source="card_expires")
+
+    class Meta:
+        model = BillingAccount
+        fields = ["provider", "brand", "last4", "expires"]
+        read_only_fields = fields
+
+
 class BillingOverviewSerializer(SubscriptionSerializer):
     usage_period = UsagePeriodSerializer(read_only=True)
     usage = serializers.DictField(child=UsageFigureSerializer(), read_only=True)
+    payment_method = PaymentMethodSerializer(read_only=True, allow_null=True)
 
     class Meta(SubscriptionSerializer.Meta):
-        fields = [*SubscriptionSerializer.Meta.fields, "usage_period", "usage"]
+        fields = [*SubscriptionSerializer.Meta.fields, "usage_period", "usage", "payment_method"]
         read_only_fields = fields
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TenantInvoiceLine
+        fields = ["kind", "description", "amount", "charged"]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="public_id", read_only=True)
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TenantInvoice
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "status",
+            "plan_name",
+            "interval",
+            "period_start",
+            "period_end",
+            "currency",
+            "subtotal",
+            "tax_label",
+            "tax_rate_bps",
+            "tax",
+            "total",
+            "fees_collected",
+            "issued_at",
+            "due_at",
+            "paid_at",
+            "payment_reference",
+            "attempts",
+            "last_failure",
+            "bill_to_name",
+            "bill_to_email",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class CardSerializer(serializers.Serializer):
+    card = serializers.CharField(
+        max_length=100, help_text="A test card number (local provider) or a Stripe PaymentMethod id (pm_…)."
+    )
 
 
 def _plan_or_404(code: str) -> Plan:
@@ -269,4 +343,87 @@ class BillingOverviewView(APIView):
         subscription = selectors.subscription_for(request.tenant)
         usage = selectors.usage_against_limits(subscription)
         subscription.usage_period, subscription.usage = usage["period"], usage["limits"]
+        account = BillingAccount.objects.filter(tenant=request.tenant).first()
+        subscription.payment_method = account if account and account.has_payment_method else None
         return Response(BillingOverviewSerializer(subscription).data)
+
+
+class MarketplaceChangePlanView(APIView):
+    permission_classes = [Allowed("billing.manage")]
+
+    @extend_schema(
+        request=SubscriptionChangeSerializer,
+        responses={200: SubscriptionDetailSerializer},
+        summary="Change this marketplace's plan: upgrades now, paid with the saved card (402 when refused); "
+        "downgrades at the period's end (409 lists what to reduce)",
+    )
+    def post(self, request):
+        data = SubscriptionChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.subscription_change(
+            actor=request.user,
+            subscription=selectors.subscription_for(request.tenant),
+            plan_code=data.validated_data["plan"],
+            interval=data.validated_data.get("interval"),
+        )
+        return Response(SubscriptionDetailSerializer(selectors.subscription_for(request.tenant)).data)
+
+
+class PaymentMethodView(APIView):
+    permission_classes = [Allowed("billing.manage")]
+
+    @extend_schema(
+        request=CardSerializer,
+        responses={200: PaymentMethodSerializer},
+        summary="Save the card the platform charges this marketplace's invoices to",
+    )
+    def post(self, request):
+        data = CardSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = invoices.card_save(tenant=request.tenant, token=data.validated_data["card"])
+        return Response(PaymentMethodSerializer(account).data)
+
+
+class InvoiceListView(APIView):
+    permission_classes = [Allowed("billing.view")]
+
+    @extend_schema(responses={200: InvoiceSerializer(many=True)}, summary="The platform's invoices to this marketplace")
+    def get(self, request):
+        return Response(InvoiceSerializer(selectors.invoices_of(request.tenant), many=True).data)
+
+
+class InvoiceDetailView(APIView):
+    permission_classes = [Allowed("billing.view")]
+
+    @extend_schema(responses={200: InvoiceSerializer}, summary="One invoice")
+    def get(self, request, public_id: str):
+        return Response(InvoiceSerializer(selectors.invoice_for(request.tenant, public_id)).data)
+
+
+class InvoicePdfView(APIView):
+    permission_classes = [Allowed("billing.view")]
+
+    @extend_schema(responses={(200, "application/pdf"): bytes}, summary="One invoice as PDF")
+    def get(self, request, public_id: str):
+        invoice = selectors.invoice_for(request.tenant, public_id)
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{slugify(invoice.number)}.pdf"'
+        return response
+
+
+class InvoicePayView(APIView):
+    permission_classes = [Allowed("billing.manage")]
+
+    @extend_schema(
+        request=None,
+        responses={200: InvoiceSerializer},
+        summary="Pay an open invoice with the saved card (402 with the card's answer; 409 when paid already)",
+    )
+    def post(self, request, public_id: str):
+        invoice = invoices.invoice_pay_now(invoice=selectors.invoice_for(request.tenant, public_id))
+        if invoice.status != InvoiceStatus.PAID:  # the refused attempt is committed and kept on the invoice
+            raise invoices.PaymentFailed(
+                f"The payment of invoice {invoice.number} failed: {invoice.last_failure}",
+                fields={"payment_method": [invoice.last_failure]},
+            )
+        return Response(InvoiceSerializer(selectors.invoice_for(request.tenant, public_id)).data)

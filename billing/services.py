@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -155,7 +155,18 @@ def _interval(value: Any) -> str:
 
 
 def _user(actor):
-    return actor if getattr(actor, "pk", None) else None
+    """The actor as a platform account (billing rows are public): a marketplace's own admin acting
+    on its marketplace's host is a row of that marketplace's schema, so it is not one."""
+    if not getattr(actor, "pk", None) or connection.schema_name != get_public_schema_name():
+        return None
+    return actor
+
+
+def _marketplace_actor(actor) -> dict:
+    """Who acted when it was a marketplace's own admin (see `_user`)."""
+    if getattr(actor, "pk", None) and connection.schema_name != get_public_schema_name():
+        return {"by": actor.email, "by_marketplace": connection.schema_name}
+    return {}
 
 
 # --- subscriptions ----------------------------------------------------------------------------------
@@ -171,7 +182,7 @@ def subscription_event_record(
         from_status=before,
         to_status=subscription.status,
         reason=reason[:255],
-        data=data or {},
+        data=(data or {}) | _marketplace_actor(actor),
     )
 
 
@@ -588,6 +599,7 @@ def scheduled_change_apply(subscription: Subscription, *, actor) -> None:
 def usage_record(*, tenant: Tenant) -> UsageRecord:
     """Snapshot the marketplace's usage month so far (created or refreshed; running it twice
     changes nothing). Its figures are the same exact counts the limits are checked against."""
+    from billing.storage import used_bytes
     from marketplace.configuration.selectors import marketplace_settings
     from marketplace.payments.selectors import money_totals
 
@@ -603,6 +615,7 @@ def usage_record(*, tenant: Tenant) -> UsageRecord:
             "active_providers": usage.active_providers(),
             "active_listings": usage.active_listings(),
             "staff_seats": usage.staff_seats(),
+            "storage_bytes": used_bytes(),
         }
     record, _ = UsageRecord.objects.update_or_create(tenant=tenant, period_start=start, defaults=figures)
     return record

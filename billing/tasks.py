@@ -14,6 +14,15 @@ def record_usage() -> int:
     return usage_record(tenant=connection.tenant).pk
 
 
+@shared_task(name="billing.measure_storage")
+def measure_storage() -> int:
+    """Per marketplace (dispatched with its schema): set its storage counter to what its files take."""
+    from billing.storage import storage_measure
+
+    usage = storage_measure()
+    return usage.bytes if usage else 0
+
+
 @shared_task(name="billing.run_dunning")
 def run_dunning() -> dict[str, int]:
     """Platform-wide (public schema): the dunning steps due now; see billing/dunning.py."""

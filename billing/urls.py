@@ -21,4 +21,10 @@ platform_urlpatterns = [
 
 marketplace_urlpatterns = [
     path("billing/", api.BillingOverviewView.as_view(), name="billing-overview"),
+    path("billing/change/", api.MarketplaceChangePlanView.as_view(), name="billing-change"),
+    path("billing/payment-method/", api.PaymentMethodView.as_view(), name="billing-payment-method"),
+    path("billing/invoices/", api.InvoiceListView.as_view(), name="billing-invoices"),
+    path("billing/invoices/<str:public_id>/", api.InvoiceDetailView.as_view(), name="billing-invoice"),
+    path("billing/invoices/<str:public_id>/pdf/", api.InvoicePdfView.as_view(), name="billing-invoice-pdf"),
+    path("billing/invoices/<str:public_id>/pay/", api.InvoicePayView.as_view(), name="billing-invoice-pay"),
 ]

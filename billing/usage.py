@@ -3,7 +3,9 @@
 Every figure is an exact, indexed query over the rows that define it (approved providers, active
 listings, bookings made since the usage month began, staff accounts and open staff invitations), not a
 counter kept beside them: a counter could drift from the truth on any code path that forgot it, a count
-cannot. The periodic job `billing.record_usage` keeps a snapshot per usage month for history.
+cannot. Storage is the exception (files are not rows): a counter kept by the storage layer itself and
+set to the measured truth nightly (billing/storage.py). The periodic job `billing.record_usage` keeps a
+snapshot per usage month for history.
 
 Callers must be in the tenant's schema (`tenants.context.tenant_context`).
 """
@@ -58,7 +60,7 @@ def staff_seats() -> int:
 
 
 def current(key: str, *, period_start: datetime) -> int | None:
-    """Current use of one limit; None for what is not measured yet (storage)."""
+    """Current use of one limit (storage in megabytes begun; see billing/storage.py)."""
     if key == "active_providers":
         return active_providers()
     if key == "active_listings":
@@ -67,4 +69,8 @@ def current(key: str, *, period_start: datetime) -> int | None:
         return bookings_since(usage_month(period_start)[0])
     if key == "staff_seats":
         return staff_seats()
+    if key == "storage_mb":
+        from billing.storage import used_mb
+
+        return used_mb()
     return None

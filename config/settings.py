@@ -406,6 +406,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "kwargs": {"job": "billing.record_usage", "jitter": 600},
     },
+    "billing.measure_storage": {
+        # Each marketplace's files, walked and summed: corrects the upload counter once a day.
+        "task": "tenants.dispatch_periodic",
+        "schedule": crontab(hour=2, minute=15),
+        "kwargs": {"job": "billing.measure_storage", "jitter": 1800},
+    },
     "billing.run_dunning": {
         # Platform-wide: unpaid trials and periods to past due, reminders, suspension after the grace
         # period, downgrades at the period's end. Idempotent, so a missed or doubled run is harmless.

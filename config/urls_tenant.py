@@ -19,12 +19,14 @@ from marketplace.payments.api.urls import urlpatterns as payments_api
 from marketplace.providers.api.urls import urlpatterns as providers_api
 from marketplace.reviews.api.urls import urlpatterns as reviews_api
 from marketplace.search.api.urls import urlpatterns as search_api
-from tenants.api import MarketplaceInfoView
+from tenants.api import DomainDetailView, DomainListView, MarketplaceInfoView
 from tenants.views import marketplace_home
 
 api_v1 = [
     path("marketplace/", MarketplaceInfoView.as_view(), name="marketplace-info"),
     path("marketplace/settings/", MarketplaceSettingsView.as_view(), name="marketplace-settings"),
+    path("marketplace/domains/", DomainListView.as_view(), name="marketplace-domains"),
+    path("marketplace/domains/<str:domain>/", DomainDetailView.as_view(), name="marketplace-domain"),
     *marketplace_urlpatterns,
     *catalogue_api,
     *providers_api,

@@ -4,7 +4,7 @@ own public description on every marketplace host."""
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -14,8 +14,9 @@ from accounts.permissions import Allowed, can
 from billing.models import Interval
 from marketplace.common.errors import NotFound, PermissionDenied
 from tenants import selectors
-from tenants.models import MarketplaceSignup, Tenant, TenantKind
+from tenants.models import Domain, MarketplaceSignup, Tenant, TenantKind
 from tenants.services import tenant_close, tenant_provision, tenant_reactivate, tenant_suspend
+from tenants.services.domains import custom_domains, dns_records, domain_add, domain_remove
 from tenants.services.provisioning import slug_errors
 from tenants.services.signup import signup_create
 
@@ -221,3 +222,49 @@ class MarketplaceInfoView(APIView):
                 "allowed_email_domains": tenant.allowed_email_domains,
             }
         )
+
+
+class DomainSerializer(serializers.ModelSerializer):
+    dns_records = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Domain
+        fields = ["domain", "kind", "is_primary", "verification", "verified_at", "dns_records", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField(child=serializers.CharField())))
+    def get_dns_records(self, domain: Domain) -> list[dict[str, str]]:
+        return dns_records(domain) if domain.kind == "custom" else []
+
+
+class DomainCreateSerializer(serializers.Serializer):
+    domain = serializers.CharField(max_length=253, help_text="e.g. market.example.edu")
+
+
+class DomainListView(APIView):
+    permission_classes = [Allowed("domains.manage")]
+
+    @extend_schema(responses={200: DomainSerializer(many=True)}, summary="This marketplace's custom domains")
+    def get(self, request):
+        return Response(DomainSerializer(custom_domains(request.tenant), many=True).data)
+
+    @extend_schema(
+        request=DomainCreateSerializer,
+        responses={201: DomainSerializer},
+        summary="Add a custom domain (needs a plan with custom domains): pending until its DNS record is seen",
+    )
+    def post(self, request):
+        data = DomainCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        domain = domain_add(actor=request.user, tenant=request.tenant, domain=data.validated_data["domain"])
+        domain.tenant = request.tenant
+        return Response(DomainSerializer(domain).data, status=status.HTTP_201_CREATED)
+
+
+class DomainDetailView(APIView):
+    permission_classes = [Allowed("domains.manage")]
+
+    @extend_schema(responses={204: None}, summary="Remove a custom domain")
+    def delete(self, request, domain: str):
+        domain_remove(actor=request.user, tenant=request.tenant, domain=domain)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -22,7 +22,13 @@ class TenantPrefixMixin:
     # Every way in goes through the prefix, so a name that belongs to another tenant
     # ("other/x.pdf") resolves to "<this tenant>/other/x.pdf" and is simply not found.
     def _save(self, name, content):
-        return super()._save(self._prefixed(name), content)
+        from billing.storage import storage_admit, storage_changed
+
+        size = getattr(content, "size", None)
+        storage_admit(size)  # 402 when the marketplace's plan has no room left
+        saved = super()._save(self._prefixed(name), content)
+        storage_changed(size or 0)
+        return saved
 
     def _open(self, name, mode="rb"):
         return super()._open(self._prefixed(name), mode)
@@ -31,7 +37,12 @@ class TenantPrefixMixin:
         return super().exists(self._prefixed(name))
 
     def delete(self, name):
-        return super().delete(self._prefixed(name))
+        from billing.storage import storage_changed
+
+        name = self._prefixed(name)
+        size = super().size(name) if super().exists(name) else 0
+        super().delete(name)
+        storage_changed(-size)
 
     def size(self, name):
         return super().size(self._prefixed(name))

@@ -25,7 +25,7 @@ def test_admins_see_their_marketplaces_plan_and_usage(api_a, api_b, tenant_a, te
     assert alpha["usage"]["active_providers"] == {"used": 1, "limit": 5}
     assert alpha["usage"]["bookings_per_month"] == {"used": 0, "limit": 50}
     assert alpha["usage"]["staff_seats"] == {"used": 1, "limit": None}
-    assert alpha["usage"]["storage_mb"] == {"used": None, "limit": None}
+    assert alpha["usage"]["storage_mb"] == {"used": 0, "limit": None}
     assert alpha["trial_ends_at"] and alpha["usage_period"]["start"]
     assert beta["plan"] == "enterprise"
     assert beta["usage"]["active_providers"] == {"used": 0, "limit": None}
