@@ -27,3 +27,12 @@ def put_on_plan(db):
         return version
 
     return move
+
+
+@pytest.fixture
+def listing(api_a, tenant_a, settings, tmp_path):
+    """A listing at alpha to upload images to, with every file kept under the test's own folder."""
+    from tests.catalogue.test_listing_images import listing_made
+
+    settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT = tmp_path / "media", tmp_path / "private"
+    return listing_made(api_a, tenant_a)

@@ -30,6 +30,11 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def listing(api_a, tenant_a):
+    return listing_made(api_a, tenant_a)
+
+
+def listing_made(api_a, tenant_a) -> str:
+    """A listing by pat@example.org (other@example.org is another approved provider); its id."""
     with tenant_context(tenant_a):
         for email in ("pat@example.org", "other@example.org"):
             user = UserFactory(email=email, is_provider=True)
