@@ -143,3 +143,22 @@ class Invitation(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ApiKey(TimeStampedModel):
+    """A long-lived key an admin makes for an integration (a CRM, a data warehouse): a sign-in token
+    that acts as the admin who made it, named, never expiring, revoked by deleting its token. It only
+    works while the marketplace's plan has API access (`accounts.authentication`)."""
+
+    public_id = PublicIdField("key")
+    name = models.CharField(max_length=80)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    token_digest = models.CharField(max_length=128, unique=True)  # the sign-in token (knox) it is
+    prefix = models.CharField(max_length=16)  # the token's first characters, to tell keys apart
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

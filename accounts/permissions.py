@@ -46,6 +46,7 @@ POLICY: dict[str, tuple[Callable, str]] = {
     "billing.view": (_admin, "Only marketplace admins can see the marketplace's plan and usage."),
     "billing.manage": (_admin, "Only marketplace admins can pay the platform's invoices, save a card or change plans."),
     "domains.manage": (_admin, "Only marketplace admins can manage the marketplace's domains."),
+    "api_keys.manage": (_admin, "Only marketplace admins can make or revoke API keys."),
     # platform (public schema)
     "platform.tenants.view_all": (_platform_staff, "Only platform staff can see every marketplace."),
     "platform.tenants.manage": (_platform_staff, "Only platform staff can create, suspend or close marketplaces."),

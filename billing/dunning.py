@@ -15,6 +15,7 @@ For each open subscription whose period has ended:
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import timedelta
 
@@ -22,9 +23,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.invoices import account_for, invoice_collect, open_period_invoice, period_invoice_issue
 from billing.models import Collection, InvoiceStatus, Subscription, SubscriptionEvent, SubscriptionStatus
+from billing.providers.base import BillingProviderError
 from billing.services import (
     INTERVAL_LENGTH,
     scheduled_change_apply,
@@ -32,6 +35,8 @@ from billing.services import (
     subscription_locked,
     subscription_transition,
 )
+
+logger = logging.getLogger(__name__)
 
 REMINDER_DAYS = (1, 3, 5)  # days after becoming past due; the grace period should be longer
 
@@ -44,8 +49,13 @@ def dunning_run() -> dict[str, int]:
         current_period_end__lte=now,
     )
     done: Counter[str] = Counter()
-    for pk in Subscription.objects.filter(ended).order_by("pk").values_list("pk", flat=True):
-        done.update(subscription_dun(subscription_id=pk))
+    with schema_context(get_public_schema_name()):  # platform rows, whatever the caller had active
+        for pk in Subscription.objects.filter(ended).order_by("pk").values_list("pk", flat=True):
+            try:
+                done.update(subscription_dun(subscription_id=pk))
+            except BillingProviderError:  # the provider is down: this one waits for the next run
+                logger.warning("billing provider unavailable while dunning subscription %s", pk, exc_info=True)
+                done["provider_unavailable"] += 1
     return dict(done)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.models import User
 from billing.models import SubscriptionEvent, SubscriptionStatus
@@ -21,8 +22,11 @@ SUBJECTS = {
 def billing_contact(tenant: Tenant) -> str | None:
     """Who hears about the marketplace's bill: the operator who owns it (self-service sign-ups), or
     else its first admin (marketplaces platform staff created; read in its own schema)."""
-    if tenant.owner_id and tenant.owner.is_active:
-        return tenant.owner.email
+    if tenant.owner_id:
+        with schema_context(get_public_schema_name()):  # platform accounts, whichever schema is active
+            owner = User.objects.filter(pk=tenant.owner_id, is_active=True).first()
+        if owner is not None:
+            return owner.email
     with tenant_context(tenant):
         admin = User.objects.filter(is_marketplace_admin=True, is_active=True).order_by("created_at", "pk").first()
         return admin.email if admin else None

@@ -18,11 +18,11 @@ from marketplace.common.errors import Conflict, DomainError, PermissionDenied
 
 FEATURE_NAMES = {
     "custom_domain": "Custom domains",
-    "remove_branding": "Removing the platform's branding",
-    "api_access": "API access",
+    "remove_branding": "Pages without the platform's mark",
+    "api_access": "API keys for integrations",
     "milestone_workflow": "Milestone projects",
-    "opensearch": "Search on OpenSearch",
-    "priority_support": "Priority support",
+    "opensearch": "OpenSearch-powered search features",
+    "priority_support": "Priority support channels",
 }
 LIMIT_NAMES = {
     "active_providers": "active providers",
@@ -71,7 +71,7 @@ def require_feature(tenant, key: str) -> None:
         return
     name = FEATURE_NAMES[key]
     offer = next((v for v in _offered_versions(above=subscription.plan_version.plan.rank) if key in v.features), None)
-    upgrade = f" Upgrade to {offer.plan.name} to use it." if offer else ""
+    upgrade = f" Upgrade to {offer.plan.name} to use them." if offer else ""
     raise FeatureNotInPlan(f"{name} are not part of this marketplace's plan.{upgrade}", fields={"feature": [key]})
 
 

@@ -49,3 +49,12 @@ def send_dunning_email(*, event_id: int, kind: str) -> bool:
     subject, body = render_dunning_email(event, kind)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
     return True
+
+
+@shared_task(name="billing.retry_webhook_events")
+def retry_webhook_events() -> dict[str, int]:
+    """Platform-wide: billing provider events stored but not processed yet (their invoice was not
+    committed when they came) are processed again."""
+    from billing.webhooks import webhook_events_retry
+
+    return webhook_events_retry()

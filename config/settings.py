@@ -412,6 +412,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
         "kwargs": {"job": "billing.measure_storage", "jitter": 1800},
     },
+    "billing.retry_webhook_events": {
+        # Platform-wide: billing provider events that arrived before their invoice was committed.
+        "task": "tenants.dispatch_periodic",
+        "schedule": 600.0,
+        "kwargs": {"job": "billing.retry_webhook_events", "per_tenant": False},
+    },
     "billing.run_dunning": {
         # Platform-wide: unpaid trials and periods to past due, reminders, suspension after the grace
         # period, downgrades at the period's end. Idempotent, so a missed or doubled run is harmless.
@@ -426,7 +432,7 @@ if IS_PRODUCTION and not REDIS_URL:
 # --- API --------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "accounts.authentication.PlanAwareTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

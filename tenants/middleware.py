@@ -74,23 +74,44 @@ class TenantRoutingMiddleware:
         return render(request, "tenants/unknown_host.html", status=404)
 
 
+# What a suspended marketplace still lets people do besides reading: sign in and out, and pay (its
+# admins reach the billing API and page, so paying brings it back at once).
+OPEN_WHILE_SUSPENDED = (
+    "/api/v1/auth/login/",
+    "/api/v1/auth/logout/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/api/v1/billing/",
+    "/manage/billing/",
+)
+READING = ("GET", "HEAD", "OPTIONS")
+
+
 class TenantStatusMiddleware:
-    """A suspended or closed marketplace answers every request with a page that says why."""
+    """A closed marketplace answers every request with a page that says so. A suspended one stays
+    readable (its pages, listings and people's own records) but takes nothing new, no bookings, no
+    sign-ups, no changes, and says why; its admins can still sign in and pay."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = getattr(request, "tenant", None)
-        if tenant is not None and not tenant.is_available:
+        if tenant is None or tenant.is_available:
+            return self.get_response(request)
+        if tenant.status == "suspended" and (
+            request.method in READING or request.path.startswith(OPEN_WHILE_SUSPENDED)
+        ):
+            return self.get_response(request)
+        if tenant.status == "closed":
+            message = "This marketplace has been closed by its operator."
+        else:
             message = (
-                "This marketplace has been closed by its operator."
-                if tenant.status == "closed"
-                else "This marketplace is temporarily unavailable."
+                f"{tenant.name} is suspended and takes no new bookings, sign-ups or changes until its "
+                "operator settles its account; what is here stays readable."
             )
-            if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"error": {"code": f"marketplace_{tenant.status}", "message": message, "fields": {}}}, status=503
-                )
-            return render(request, "tenants/unavailable.html", {"tenant": tenant, "message": message}, status=503)
-        return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"error": {"code": f"marketplace_{tenant.status}", "message": message, "fields": {}}}, status=503
+            )
+        return render(request, "tenants/unavailable.html", {"tenant": tenant, "message": message}, status=503)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accounts.models import Invitation, Role, User, UserStatus
+from accounts.models import ApiKey, Invitation, Role, User, UserStatus
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -86,3 +86,25 @@ class InvitationCreateSerializer(serializers.Serializer):
 
 class MessageSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class ApiKeySerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="public_id", read_only=True)
+    user = serializers.EmailField(source="user.email", read_only=True, help_text="Whom the key acts as.")
+
+    class Meta:
+        model = ApiKey
+        fields = ["id", "name", "prefix", "user", "created_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    key = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <key>`; shown only once.")
+
+    class Meta(ApiKeySerializer.Meta):
+        fields = [*ApiKeySerializer.Meta.fields, "key"]
+        read_only_fields = fields
+
+
+class ApiKeyCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80)

@@ -20,4 +20,6 @@ marketplace_urlpatterns = [
     path("users/<str:public_id>/roles/", views.UserRolesView.as_view(), name="user-roles"),
     path("invitations/", views.InvitationListCreateView.as_view(), name="invitations"),
     path("invitations/<str:public_id>/revoke/", views.InvitationRevokeView.as_view(), name="invitation-revoke"),
+    path("api-keys/", views.ApiKeyListCreateView.as_view(), name="api-keys"),
+    path("api-keys/<str:public_id>/revoke/", views.ApiKeyRevokeView.as_view(), name="api-key-revoke"),
 ]

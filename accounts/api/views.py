@@ -11,8 +11,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import api_keys, selectors, services
 from accounts.api import serializers as s
+from accounts.models import ApiKey
 from accounts.permissions import Allowed
 from marketplace.common.errors import NotFound
 
@@ -82,7 +83,8 @@ class LogoutView(APIView):
 class LogoutAllView(APIView):
     @extend_schema(request=None, responses={204: None}, summary="Revoke every token of the signed-in user")
     def post(self, request):
-        AuthToken.objects.filter(user=request.user).delete()
+        keys = ApiKey.objects.values("token_digest")
+        AuthToken.objects.filter(user=request.user).exclude(digest__in=keys).delete()  # API keys stay
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -206,3 +208,31 @@ class InvitationListCreateView(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         invitation, _token = services.invitation_create(actor=request.user, **data.validated_data)
         return Response(s.InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class ApiKeyListCreateView(APIView):
+    permission_classes = [Allowed("api_keys.manage")]
+
+    @extend_schema(responses={200: s.ApiKeySerializer(many=True)}, summary="This marketplace's API keys")
+    def get(self, request):
+        return Response(s.ApiKeySerializer(api_keys.api_keys(), many=True).data)
+
+    @extend_schema(
+        request=s.ApiKeyCreateSerializer,
+        responses={201: s.ApiKeyCreatedSerializer},
+        summary="Make an API key for an integration (plans with API access); the key is shown only now",
+    )
+    def post(self, request):
+        data = s.ApiKeyCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key, secret = api_keys.api_key_create(actor=request.user, name=data.validated_data["name"])
+        key.key = secret
+        return Response(s.ApiKeyCreatedSerializer(key).data, status=status.HTTP_201_CREATED)
+
+
+class ApiKeyRevokeView(APIView):
+    permission_classes = [Allowed("api_keys.manage")]
+
+    @extend_schema(request=None, responses={200: s.ApiKeySerializer}, summary="Revoke an API key")
+    def post(self, request, public_id: str):
+        return Response(s.ApiKeySerializer(api_keys.api_key_revoke(actor=request.user, public_id=public_id)).data)

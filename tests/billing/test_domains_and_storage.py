@@ -32,7 +32,7 @@ def test_custom_domains_need_a_plan_that_has_them(api_a, api_b, tenant_a, tenant
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "feature_not_in_plan"
     assert refused.json()["error"]["message"] == (
-        "Custom domains are not part of this marketplace's plan. Upgrade to Growth to use it."
+        "Custom domains are not part of this marketplace's plan. Upgrade to Growth to use them."
     )
     assert not Domain.objects.filter(tenant=tenant_a, kind="custom").exists()
     assert allowed.status_code == 201

@@ -42,7 +42,8 @@ def test_features_fee_and_the_cheapest_plan_that_has_a_feature(tenant_a, tenant_
 
     assert refused.value.status_code == 403
     assert (
-        refused.value.message == "Custom domains are not part of this marketplace's plan. Upgrade to Growth to use it."
+        refused.value.message
+        == "Custom domains are not part of this marketplace's plan. Upgrade to Growth to use them."
     )
     assert not entitlements.has_feature(tenant_a, "custom_domain")
     assert entitlements.has_feature(tenant_b, "custom_domain")

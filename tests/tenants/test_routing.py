@@ -51,20 +51,26 @@ def test_trusted_forwarded_host_is_honoured_when_configured(settings, tenant_b):
     assert b"Beta Agency" in page.content
 
 
-def test_suspended_marketplace_explains_it_is_unavailable(tenant_a, tenant_b):
+def test_a_suspended_marketplace_stays_readable_but_takes_nothing_new(tenant_a, tenant_b):
     # given
     tenant_suspend(actor=None, tenant=tenant_a, reason="unpaid invoice")
+    alpha = Client(HTTP_HOST="alpha.localhost")
 
     # when
-    page = Client(HTTP_HOST="alpha.localhost").get("/")
-    api = Client(HTTP_HOST="alpha.localhost").post("/api/v1/auth/login/", {}, content_type="application/json")
-    other = Client(HTTP_HOST="beta.localhost").get("/")
+    page = alpha.get("/")
+    info = alpha.get("/api/v1/marketplace/")
+    register = alpha.post("/api/v1/auth/register/", {}, content_type="application/json")
+    form = alpha.post("/accounts/register/", {})
+    login = alpha.post("/api/v1/auth/login/", {}, content_type="application/json")
+    other = Client(HTTP_HOST="beta.localhost").post("/api/v1/auth/register/", {}, content_type="application/json")
 
-    # then
-    assert page.status_code == 503
-    assert b"Alpha University is unavailable" in page.content
-    assert api.status_code == 503 and api.json()["error"]["code"] == "marketplace_suspended"
-    assert other.status_code == 200
+    # then reading works, new sign-ups are refused saying why, signing in still works
+    assert page.status_code == info.status_code == 200
+    assert register.status_code == 503 and register.json()["error"]["code"] == "marketplace_suspended"
+    assert "Alpha University is suspended and takes no new bookings" in register.json()["error"]["message"]
+    assert form.status_code == 503 and b"Alpha University is unavailable" in form.content
+    assert login.status_code == 400  # the form's own errors: the request got through
+    assert other.status_code == 400
 
 
 def test_closed_marketplace_says_so(tenant_a):
