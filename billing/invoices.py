@@ -96,21 +96,30 @@ def _bill_to(tenant: Tenant) -> tuple[str, str]:
     return tenant.name, billing_contact(tenant) or ""
 
 
-@transaction.atomic
 def card_save(*, tenant: Tenant, token: str) -> BillingAccount:
-    """Make a card the marketplace's payment method (see the provider for what `token` is). Open
-    invoices are not charged here: paying one is its own request."""
-    account = BillingAccount.objects.select_for_update().select_related("tenant").get(pk=account_for(tenant).pk)
-    provider = provider_named(account.provider)
+    """Make a card the marketplace's payment method (see the provider for what `token` is). The
+    provider's customer is made and kept first, in its own transaction, so a refused card does not
+    lose it. Open invoices are not charged here: paying one is its own request."""
     if not isinstance(token, str) or not token.strip():
         raise ValidationFailed("Give the card to save.", fields={"card": ["Required."]})
-    name, email = _bill_to(tenant)
-    account.customer_ref = provider.customer_ensure(account=account, name=name, email=account.email or email)
-    card = provider.card_attach(account=account, token=token.strip())
-    account.payment_method_ref, account.card_brand = card.ref, card.brand
-    account.card_last4, account.card_expires = card.last4, card.expires
-    account.save()
+    with transaction.atomic():
+        account = _account_locked(tenant)
+        if not account.customer_ref:
+            name, email = _bill_to(tenant)
+            provider = provider_named(account.provider)
+            account.customer_ref = provider.customer_ensure(account=account, name=name, email=account.email or email)
+            account.save(update_fields=["customer_ref", "updated_at"])
+    with transaction.atomic():
+        account = _account_locked(tenant)
+        card = provider_named(account.provider).card_attach(account=account, token=token.strip())
+        account.payment_method_ref, account.card_brand = card.ref, card.brand
+        account.card_last4, account.card_expires = card.last4, card.expires
+        account.save()
     return account
+
+
+def _account_locked(tenant: Tenant) -> BillingAccount:
+    return BillingAccount.objects.select_for_update().select_related("tenant").get(pk=account_for(tenant).pk)
 
 
 # --- issuing ----------------------------------------------------------------------------------------

@@ -339,6 +339,9 @@ def subscription_change(
     subscription = subscription_locked(subscription)
     if subscription.status in (SubscriptionStatus.SUSPENDED, SubscriptionStatus.CLOSED):
         raise Conflict(f"A {subscription.status} subscription cannot change plans.", code="subscription_not_open")
+    if subscription.status == SubscriptionStatus.PAST_DUE:
+        # The period it would be prorated over has ended unpaid: settle that first.
+        raise Conflict("Pay the open invoice before changing plans.", code="payment_due")
     new = plan_version_choosable(plan_code)
     interval = _interval(interval or subscription.interval)
     old = subscription.plan_version

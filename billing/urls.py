@@ -1,9 +1,10 @@
 from django.urls import path
 
-from billing import api, webhook_views
+from billing import api, console_api, webhook_views
 
 platform_urlpatterns = [
     path("billing/webhooks/<str:provider>/", webhook_views.BillingWebhookView.as_view(), name="billing-webhook"),
+    path("billing/console/", console_api.ConsoleView.as_view(), name="billing-console"),
     path("billing/plans/", api.PlanListView.as_view(), name="billing-plans"),
     path("billing/plans/<str:code>/", api.PlanDetailView.as_view(), name="billing-plan"),
     path("billing/plans/<str:code>/retire/", api.PlanRetireView.as_view(), name="billing-plan-retire"),

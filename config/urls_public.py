@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from billing import views as billing_views
 from billing.urls import platform_urlpatterns as billing_api
 from config.urls_common import common_urlpatterns
 from tenants import api as tenants_api
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", tenants_views.platform_home, name="home"),
     path("signup/", tenants_views.signup_view, name="signup"),
     path("signup/<str:public_id>/", tenants_views.signup_progress_view, name="signup-progress"),
+    path("console/billing/", billing_views.console_view, name="billing-console-page"),
     path("platform-admin/", admin.site.urls),
     *common_urlpatterns,
     path("api/v1/", include(api_v1)),

@@ -5,6 +5,7 @@ from django.conf.urls.static import static
 from django.urls import include, path
 
 from accounts.api.urls import marketplace_urlpatterns
+from billing import views as billing_views
 from billing.urls import marketplace_urlpatterns as billing_api
 from config.urls_common import common_urlpatterns
 from marketplace.audit.api.urls import urlpatterns as audit_api
@@ -45,6 +46,8 @@ urlpatterns = [
     *(static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []),
     path("", marketplace_home, name="home"),
     path("manage/settings/", settings_view, name="marketplace-settings-page"),
+    path("manage/billing/", billing_views.billing_view, name="billing-page"),
+    path("manage/billing/invoices/<str:public_id>.pdf", billing_views.invoice_pdf_view, name="billing-page-pdf"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     *common_urlpatterns,
     path("api/v1/", include(api_v1)),

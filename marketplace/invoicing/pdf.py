@@ -25,66 +25,72 @@ def client_document_pdf(document: ClientDocument) -> bytes:
     is_receipt = document.kind == ClientDocumentKind.RECEIPT
     pdf = _start(document, title="Receipt" if is_receipt else "Credit note")
     if document.refers_to_id:
-        _line(pdf, f"Refers to receipt {document.refers_to.number}")
-    _line(pdf, f"Client: {document.client_name} <{document.client_email}>")
-    _line(pdf, f"Provider: {document.provider_name}")
-    _line(pdf, f"Booking: {document.booking.public_id}")
+        pdf_line(pdf, f"Refers to receipt {document.refers_to.number}")
+    pdf_line(pdf, f"Client: {document.client_name} <{document.client_email}>")
+    pdf_line(pdf, f"Provider: {document.provider_name}")
+    pdf_line(pdf, f"Booking: {document.booking.public_id}")
     pdf.ln(6)
-    money = _money(document.currency)
+    money = pdf_money(document.currency)
     tax = f"{document.tax_label} {rate_text(document.tax_rate_bps)}"
     shown = document.gross if document.tax_inclusive else document.net
-    _row(pdf, f"{document.listing_title} - {document.package_name}", money(shown))
+    pdf_row(pdf, f"{document.listing_title} - {document.package_name}", money(shown))
     pdf.ln(3)
-    _row(pdf, "Net", money(document.net))
-    _row(pdf, f"{tax} included" if document.tax_inclusive else tax, money(document.tax))
-    _row(pdf, "Total paid" if is_receipt else "Total refunded", money(document.gross), bold=True)
+    pdf_row(pdf, "Net", money(document.net))
+    pdf_row(pdf, f"{tax} included" if document.tax_inclusive else tax, money(document.tax))
+    pdf_row(pdf, "Total paid" if is_receipt else "Total refunded", money(document.gross), bold=True)
     return bytes(pdf.output())
 
 
 def statement_line_pdf(line: StatementLine) -> bytes:
     """A statement line: what the booking paid into (or took from) the provider's balance."""
     pdf = _start(line, title="Statement line")
-    _line(pdf, f"Provider: {line.provider_name}")
-    _line(pdf, f"Client: {line.client_name}")
-    _line(pdf, f"Booking: {line.booking.public_id} ({line.listing_title} - {line.package_name})")
+    pdf_line(pdf, f"Provider: {line.provider_name}")
+    pdf_line(pdf, f"Client: {line.client_name}")
+    pdf_line(pdf, f"Booking: {line.booking.public_id} ({line.listing_title} - {line.package_name})")
     pdf.ln(6)
-    money = _money(line.currency)
+    money = pdf_money(line.currency)
     if line.kind == StatementLineKind.CLAWBACK:
-        _row(pdf, "Refund to the client, taken from your balance", money(line.net_to_provider), bold=True)
+        pdf_row(pdf, "Refund to the client, taken from your balance", money(line.net_to_provider), bold=True)
     else:
-        _row(pdf, "Released from escrow", money(line.gross))
-        _row(pdf, "Marketplace commission", money(-line.commission))
-        _row(pdf, "Platform fee", money(-line.platform_fee))
-        _row(pdf, "Paid to your balance", money(line.net_to_provider), bold=True)
+        pdf_row(pdf, "Released from escrow", money(line.gross))
+        pdf_row(pdf, "Marketplace commission", money(-line.commission))
+        pdf_row(pdf, "Platform fee", money(-line.platform_fee))
+        pdf_row(pdf, "Paid to your balance", money(line.net_to_provider), bold=True)
         pdf.ln(3)
-        _line(
+        pdf_line(
             pdf, f"Commission rate {rate_text(line.commission_bps)}: the marketplace's commission and the platform fee."
         )
     return bytes(pdf.output())
 
 
 def _start(document: ClientDocument | StatementLine, *, title: str) -> FPDF:
-    pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = ENCODING
-    pdf.set_creation_date(document.issued_at)
-    pdf.set_title(f"{title} {document.number}")
-    pdf.set_author(document.marketplace_name)
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 18)
-    _line(pdf, document.marketplace_name, height=12)
-    pdf.set_font("helvetica", "B", 13)
-    _line(pdf, f"{title} {document.number}", height=9)
-    pdf.set_font("helvetica", "", 10)
+    pdf = pdf_start(issuer=document.marketplace_name, title=f"{title} {document.number}", at=document.issued_at)
     issued = document.issued_at.astimezone(ZoneInfo(document.time_zone)).date()
-    _line(pdf, f"Date: {issued.isoformat()}")
+    pdf_line(pdf, f"Date: {issued.isoformat()}")
     return pdf
 
 
-def _line(pdf: FPDF, text: str, *, height: float = 6) -> None:
+def pdf_start(*, issuer: str, title: str, at) -> FPDF:
+    """An A4 page headed by who issues the document and its title (e.g. "Receipt R-000042")."""
+    pdf = FPDF(format="A4")
+    pdf.core_fonts_encoding = ENCODING
+    pdf.set_creation_date(at)
+    pdf.set_title(title)
+    pdf.set_author(issuer)
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 18)
+    pdf_line(pdf, issuer, height=12)
+    pdf.set_font("helvetica", "B", 13)
+    pdf_line(pdf, title, height=9)
+    pdf.set_font("helvetica", "", 10)
+    return pdf
+
+
+def pdf_line(pdf: FPDF, text: str, *, height: float = 6) -> None:
     pdf.multi_cell(0, height, _printable(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
 
-def _row(pdf: FPDF, label: str, amount: str, *, bold: bool = False) -> None:
+def pdf_row(pdf: FPDF, label: str, amount: str, *, bold: bool = False) -> None:
     """A label (wrapped when long) with its amount right-aligned on its first line."""
     pdf.set_font("helvetica", "B" if bold else "", 10)
     top = pdf.get_y()
@@ -94,7 +100,7 @@ def _row(pdf: FPDF, label: str, amount: str, *, bold: bool = False) -> None:
     pdf.set_font("helvetica", "", 10)
 
 
-def _money(currency: str):
+def pdf_money(currency: str):
     return lambda amount: Money(amount, currency).format()
 
 

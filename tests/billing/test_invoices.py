@@ -312,3 +312,18 @@ def test_members_who_are_not_admins_cannot_pay_or_change_plans(api_a, tenant_a):
     assert api_a.get("/api/v1/billing/invoices/", **auth).status_code == 403
     assert api_a.post("/api/v1/billing/payment-method/", {"card": GOOD}, format="json", **auth).status_code == 403
     assert api_a.post("/api/v1/billing/change/", {"plan": "growth"}, format="json", **auth).status_code == 403
+
+
+def test_a_past_due_marketplace_pays_before_changing_plans(tenant_a):
+    # given alpha's month ended unpaid
+    _period_ended(tenant_a, plan="starter")
+    dunning_run()
+    invoices.card_save(tenant=tenant_a, token=GOOD)
+    before = _snapshot(tenant_a)
+
+    with pytest.raises(Conflict) as refused:
+        subscription_change(actor=None, subscription=_subscription(tenant_a), plan_code="growth")
+
+    # then no free upgrade over the unpaid period: 409, nothing changed
+    assert (refused.value.status_code, refused.value.code) == (409, "payment_due")
+    assert _snapshot(tenant_a) == before
