@@ -24,7 +24,7 @@ class PlanAwareTokenAuthentication(TokenAuthentication):
 
 
 try:
-    from drf_spectacular.contrib.knox_auth import KnoxTokenScheme
+    from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 
     class PlanAwareTokenScheme(KnoxTokenScheme):
         target_class = "accounts.authentication.PlanAwareTokenAuthentication"

@@ -470,6 +470,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "marketplace.providers.models.DocumentKind",
         "PayoutScheduleEnum": "marketplace.payments.models.PayoutSchedule",
         "PayoutStatusEnum": "marketplace.payments.models.PayoutStatus",
+        "SubscriptionStatusEnum": "billing.models.SubscriptionStatus",
+        "InvoiceStatusEnum": "billing.models.InvoiceStatus",
     },
 }
 
