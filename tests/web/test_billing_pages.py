@@ -293,12 +293,12 @@ def test_a_refused_card_is_shown_next_to_what_it_refused_and_nothing_changes(pag
     assert (invoice.attempts, invoice.last_failure) == (1, "Your card was declined.")  # the attempt is kept
     shot("billing-manage-declined-invoice")
 
-    # when: an upgrade to Growth, yearly (a new period: its price is charged now)
+    # when: an upgrade to Growth, yearly, while the invoice is unpaid
     page.click("[data-plan=growth] button:has-text('Upgrade · yearly')")
 
-    # then: the refusal is shown on Growth's card; the plan, the invoices and the payments are as they were
+    # then: it is refused on Growth's card (pay first); the plan, the invoices and the payments are as they were
     page.wait_for_selector("[data-plan=growth] .error")
-    assert "the payment failed: Your card was declined." in page.inner_text("[data-plan=growth] .error")
+    assert "Pay the open invoice before changing plans." in page.inner_text("[data-plan=growth] .error")
     assert "Starter" in page.inner_text("#plan h1")
     assert _state(tenant) == before
     _shoot_both(page, shot, "billing-manage-declined")
