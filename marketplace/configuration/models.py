@@ -41,6 +41,10 @@ class MarketplaceSettings(TimeStampedModel):
     tax_rate_bps = models.PositiveIntegerField(default=0)
     tax_inclusive = models.BooleanField(default=True)  # prices are shown with tax included
     tax_label = models.CharField(max_length=20, default="VAT")  # e.g. VAT, GST, Sales tax
+    # Clients may message a provider about a listing before booking; off → only booking and dispute threads.
+    allow_inquiries = models.BooleanField(default=True)
+    # E-mail addresses and phone numbers in inquiry (pre-booking) messages become "[hidden until booked]".
+    mask_contact_details = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "marketplace settings"

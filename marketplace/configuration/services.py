@@ -30,6 +30,8 @@ EDITABLE = {
     "tax_rate_bps",
     "tax_inclusive",
     "tax_label",
+    "allow_inquiries",
+    "mask_contact_details",
 }
 LOCALES = {"en", "en-gb", "en-us", "de", "fr", "es", "it", "nl", "pt", "pt-br", "sv", "da", "fi", "pl", "ja"}
 
@@ -59,7 +61,13 @@ def _errors_for(merged: dict[str, Any], changes: dict[str, Any]) -> dict[str, li
     commission = merged["default_commission_bps"]
     if not isinstance(commission, int) or isinstance(commission, bool) or not 0 <= commission <= 10_000:
         bad("default_commission_bps", "Use a whole number of basis points from 0 to 10000 (1000 = 10%).")
-    for flag in ("listing_moderation", "provider_verification_required", "tax_inclusive"):
+    for flag in (
+        "listing_moderation",
+        "provider_verification_required",
+        "tax_inclusive",
+        "allow_inquiries",
+        "mask_contact_details",
+    ):
         if not isinstance(merged[flag], bool):
             bad(flag, "Use true or false.")
     low, high = merged["min_price"], merged["max_price"]
