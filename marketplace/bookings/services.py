@@ -40,6 +40,7 @@ from marketplace.catalogue.selectors import (
 )
 from marketplace.common.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from marketplace.configuration.selectors import marketplace_settings
+from marketplace.notifications.events import booking_changed
 from marketplace.providers.selectors import provider_of
 
 # --- availability -----------------------------------------------------------------------------------
@@ -261,6 +262,7 @@ def booking_create(
         capture_by = _capture_by(flow, tuned["timers"])
         _intend(booking, event, flow.initial_money, payment_method=payment_method, capture_by=capture_by)
     _schedule_timer(booking, flow)
+    booking_changed(booking, event=event, role=workflows.CLIENT)  # notifications, e-mailed after commit
     return booking
 
 
@@ -472,6 +474,7 @@ def _apply(booking, flow, action, transition, *, actor, role, reason: Any, data:
             booking, actor=None, role=workflows.SYSTEM, action="complete", from_state=before, to_state=booking.state
         )
     _schedule_timer(booking, flow)
+    booking_changed(booking, event=event, role=role)  # notifications, e-mailed after commit
     if role == workflows.ADMIN:
         audit_record(
             actor=actor,

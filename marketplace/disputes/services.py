@@ -37,6 +37,7 @@ from marketplace.disputes.models import (
     EntryKind,
     Outcome,
 )
+from marketplace.notifications.events import dispute_changed
 from marketplace.payments.escrow import escrow_freeze, escrow_state, escrow_unfreeze
 
 RESPONSE_DAYS, ESCALATE_AFTER_DAYS, APPEAL_DAYS = 2, 5, 3
@@ -112,6 +113,7 @@ def dispute_open(
     _entry(dispute, user, role, EntryKind.OPENED, text=dispute.description)
     audit_record(actor=user, action="dispute.opened", target=dispute, after={"amount": amount, "reason": reason})
     _notify(dispute, "opened")
+    dispute_changed(dispute, "opened")
     return dispute
 
 
@@ -252,12 +254,15 @@ def dispute_decide(*, user, dispute: Dispute, outcome: str, refund_amount=None, 
     )
     if dispute.state == DisputeState.APPEALED:
         dispute.appeal_mediator = user
-        return _settle(dispute, outcome, refund, actor=user, role=MEDIATOR, resolution="appeal_decided")
+        dispute = _settle(dispute, outcome, refund, actor=user, role=MEDIATOR, resolution="appeal_decided")
+        dispute_changed(dispute, "appeal_decided")
+        return dispute
     dispute.mediator, dispute.state, dispute.outcome = user, DisputeState.DECIDED, outcome
     dispute.refunded, dispute.released = refund, dispute.amount - refund
     dispute.appeal_by = timezone.now() + timedelta(days=APPEAL_DAYS)
     dispute.save(update_fields=["mediator", "state", "outcome", "refunded", "released", "appeal_by"])
     _notify(dispute, "decided")
+    dispute_changed(dispute, "decided")
     return dispute
 
 

@@ -1,0 +1,91 @@
+"""Real events notify the right people: a request to book (the provider), its acceptance (the client),
+a cancellation (the other party); a dispute opened and decided (both parties)."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace.notifications.models import EmailDelivery, Notification
+from tenants.context import tenant_context
+from tests.bookings.test_booking_api import WEEK, _act, _auth, _book, _day, _listing, _slots
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _kinds(tenant, email):
+    with tenant_context(tenant):
+        return sorted(Notification.objects.filter(user__email=email).values_list("kind", flat=True))
+
+
+def test_request_accept_and_cancel_notify_the_right_people(api_a, tenant_a, tenant_b):
+    listing = _listing(tenant_a, "study-groups", attributes={}, email="host@example.org")
+    api_a.put(
+        "/api/v1/providers/me/availability/",
+        {"time_zone": "Europe/Berlin", "weekly": WEEK, "capacity": 2, "min_notice_minutes": 0},
+        format="json",
+        **_auth(api_a, "host@example.org"),
+    )
+    with tenant_context(tenant_a):
+        UserFactory(email="ann@example.org")
+    slot = _slots(api_a, listing, _day(), tz="Europe/Berlin")[0]
+
+    booking = _book(api_a, listing, slot["starts_at"], email="ann@example.org").json()
+    requested = (_kinds(tenant_a, "host@example.org"), _kinds(tenant_a, "ann@example.org"))
+    _act(api_a, booking["id"], "accept", "host@example.org")
+    accepted = _kinds(tenant_a, "ann@example.org")
+    cancelled = _act(api_a, booking["id"], "cancel", "ann@example.org")
+
+    assert requested == (["booking.requested"], [])
+    assert accepted == ["booking.confirmed"]
+    assert cancelled.status_code == 200, cancelled.content
+    assert _kinds(tenant_a, "host@example.org") == ["booking.cancelled", "booking.requested"]
+    assert _kinds(tenant_a, "ann@example.org") == ["booking.confirmed"]  # she cancelled: not told
+    with tenant_context(tenant_a):
+        told = Notification.objects.get(user__email="host@example.org", kind="booking.requested")
+        assert told.url == f"/api/v1/bookings/{booking['id']}/"
+        assert told.event_id == f"booking:{booking['id']}:requested"
+    with tenant_context(tenant_b):
+        assert Notification.objects.count() == 0
+
+
+@pytest.fixture
+def tutoring(api_a, tenant_a):
+    from tests.bookings.test_booking_api import tutoring_listing
+
+    return tutoring_listing(api_a, tenant_a)
+
+
+@pytest.fixture
+def paid(api_a, tenant_a, tutoring):
+    """A paid session that took place an hour ago (as in the dispute tests)."""
+    from datetime import UTC, datetime, timedelta
+
+    from marketplace.bookings.models import Booking
+
+    booking = _book(api_a, tutoring, _slots(api_a, tutoring, _day())[0]["starts_at"]).json()["id"]
+    _act(api_a, booking, "pay", "client@example.org")
+    with tenant_context(tenant_a):
+        start = datetime.now(UTC) - timedelta(hours=2)
+        Booking.objects.filter(public_id=booking).update(starts_at=start, ends_at=start + timedelta(hours=1))
+        UserFactory(email="moderator@example.org", is_moderator=True)
+    return booking
+
+
+def test_a_dispute_opened_and_decided_notifies_both_parties(api_a, tenant_a, paid):
+    from tests.disputes.test_disputes import ADMIN, CLIENT, TUTOR, _do, _open
+
+    dispute = _open(api_a, paid).json()["id"]
+    opened = (_kinds(tenant_a, CLIENT), _kinds(tenant_a, TUTOR))
+    _do(api_a, dispute, TUTOR, "escalate", text="We cannot agree.")
+    decided = _do(api_a, dispute, ADMIN, "decide", outcome="release", reason="The session happened as booked.")
+
+    assert decided.status_code == 200, decided.content
+    assert opened == (["booking.confirmed", "dispute.opened"], ["dispute.opened"])
+    assert _kinds(tenant_a, TUTOR) == ["dispute.decided", "dispute.opened"]
+    with tenant_context(tenant_a):
+        told = Notification.objects.get(user__email=CLIENT, kind="dispute.decided")
+        assert "Released to the provider" in told.body
+        assert told.event_id == f"dispute:{dispute}:decided"
+        # disputes still send their own e-mails: these are in the app only
+        assert not EmailDelivery.objects.filter(notification__kind__startswith="dispute.").exists()
