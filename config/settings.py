@@ -95,6 +95,8 @@ TENANT_APPS = [
     "marketplace.invoicing",
     "marketplace.reviews",
     "marketplace.disputes",
+    "marketplace.messaging",
+    "marketplace.notifications",
     "branding",
     "cms",
     "wagtail.contrib.forms",
@@ -130,6 +132,10 @@ PERIODIC_JITTER_SECONDS = env.float("PERIODIC_JITTER_SECONDS", default=60.0)
 TENANT_RETENTION_DAYS = env.int("TENANT_RETENTION_DAYS", default=30)
 # Days a marketplace may stay past due (unpaid, still online, reminded) before it is suspended.
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+# Live updates (server-sent events through Redis): how long one stream lasts before the browser
+# reconnects, and how often an idle stream sends a keep-alive comment.
+LIVE_STREAM_SECONDS = env.float("LIVE_STREAM_SECONDS", default=55)
+LIVE_KEEPALIVE_SECONDS = env.float("LIVE_KEEPALIVE_SECONDS", default=15)
 # Who collects subscription invoices: "local" (the platform's own invoices, test cards and recorded
 # transfers) or "stripe" (Stripe Billing, with STRIPE_API_KEY and STRIPE_BILLING_WEBHOOK_SECRET).
 BILLING_PROVIDER = env.str("BILLING_PROVIDER", default="local")
@@ -274,6 +280,7 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / ".data" /
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Largest accepted listing image, in bytes.
 IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+MESSAGES_PER_MINUTE = env.int("MESSAGES_PER_MINUTE", default=20)  # per sender, in conversations; more → 429
 # Files always live under one prefix per tenant (the schema name): see tenants/storage.py.
 AWS_STORAGE_BUCKET_NAME = env.str("S3_BUCKET", default="")
 if AWS_STORAGE_BUCKET_NAME:
@@ -382,6 +389,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.dispatch_periodic",
         "schedule": 300.0,
         "kwargs": {"job": "disputes.run_timers", "jitter": 60},
+    },
+    "notifications.send_digests": {
+        # The daily digest of the notifications people chose to receive once a day.
+        "task": "tenants.dispatch_periodic",
+        "schedule": crontab(hour=7, minute=0),
+        "kwargs": {"job": "notifications.send_digests", "jitter": 1800},
     },
     "reviews.reveal_due": {
         # Reviews whose window closed without the other side's are revealed.

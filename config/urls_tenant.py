@@ -16,6 +16,10 @@ from marketplace.configuration.api.views import MarketplaceSettingsView
 from marketplace.configuration.views import settings_view
 from marketplace.disputes.api.urls import urlpatterns as disputes_api
 from marketplace.invoicing.api.urls import urlpatterns as invoicing_api
+from marketplace.live.views import LiveStreamView
+from marketplace.messaging.api.urls import urlpatterns as messaging_api
+from marketplace.notifications.api.urls import urlpatterns as notifications_api
+from marketplace.notifications.views import unsubscribe_view
 from marketplace.payments.api.urls import urlpatterns as payments_api
 from marketplace.providers.api.urls import urlpatterns as providers_api
 from marketplace.reviews.api.urls import urlpatterns as reviews_api
@@ -26,6 +30,7 @@ from tenants.views import marketplace_home
 api_v1 = [
     path("marketplace/", MarketplaceInfoView.as_view(), name="marketplace-info"),
     path("marketplace/settings/", MarketplaceSettingsView.as_view(), name="marketplace-settings"),
+    path("live/", LiveStreamView.as_view(), name="live-stream"),
     path("marketplace/domains/", DomainListView.as_view(), name="marketplace-domains"),
     path("marketplace/domains/<str:domain>/", DomainDetailView.as_view(), name="marketplace-domain"),
     *marketplace_urlpatterns,
@@ -37,6 +42,8 @@ api_v1 = [
     *invoicing_api,
     *reviews_api,
     *disputes_api,
+    *messaging_api,
+    *notifications_api,
     *audit_api,
     *billing_api,
 ]
@@ -49,6 +56,7 @@ urlpatterns = [
     path("manage/billing/", billing_views.billing_view, name="billing-page"),
     path("manage/billing/invoices/<str:public_id>.pdf", billing_views.invoice_pdf_view, name="billing-page-pdf"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
+    path("notifications/unsubscribe/<str:token>/", unsubscribe_view, name="notifications-unsubscribe"),
     *common_urlpatterns,
     path("api/v1/", include(api_v1)),
 ]
