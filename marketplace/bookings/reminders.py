@@ -8,8 +8,6 @@ import zoneinfo
 from datetime import datetime, timedelta
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -65,11 +63,10 @@ def send_reminder(*, booking_id: int, action: str) -> int:
 
 
 def reminder_send(*, booking_id: int, action: str) -> int:
-    """Email the reminder to the client and the provider, each in their own time zone."""
-    from django.template.loader import render_to_string
-
-    from accounts.emails import site_name_and_url
+    """Remind the client and the provider, each in their own time zone, through their notifications
+    (in the app, and by email unless they unsubscribed from reminders)."""
     from marketplace.bookings.selectors import schedule_for
+    from marketplace.notifications.events import booking_reminder
 
     booking = Booking.objects.select_related("listing", "client", "provider__user").filter(pk=booking_id).first()
     if booking is None or booking.state != "confirmed":
@@ -77,20 +74,7 @@ def reminder_send(*, booking_id: int, action: str) -> int:
     schedule = schedule_for(booking.listing)
     zones = {"client": booking.client_time_zone, "provider": schedule.time_zone if schedule else "UTC"}
     people = {"client": booking.client, "provider": booking.provider.user}
-    site_name, base_url = site_name_and_url()
     for role, person in people.items():
         when = booking.starts_at.astimezone(zoneinfo.ZoneInfo(zones[role]))
-        context = {
-            "booking": booking,
-            "recipient": person,
-            "role": role,
-            "other": people["provider" if role == "client" else "client"],
-            "when": f"{when:%A %d %B %Y, %H:%M} ({zones[role]})",
-            "soon": action == "reminder_1h",
-            "site_name": site_name,
-            "base_url": base_url.rstrip("/"),
-        }
-        subject = render_to_string("bookings/email/reminder_subject.txt", context).strip()
-        body = render_to_string("bookings/email/reminder.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        booking_reminder(booking, person=person, when=f"{when:%A %d %B %Y, %H:%M} ({zones[role]})", action=action)
     return len(people)

@@ -51,6 +51,18 @@ def booking_changed(booking, *, event, role: str) -> None:
         notify(person, kind, event_id=event_id, context=context, url=f"/api/v1/bookings/{booking.public_id}/")
 
 
+def booking_reminder(booking, *, person, when: str, action: str) -> None:
+    """A session starts soon (`action`: reminder_24h | reminder_1h): remind one party, `when` in
+    their own time zone. Unsubscribing from reminders stops exactly these."""
+    notify(
+        person,
+        "booking.reminder",
+        event_id=f"booking:{booking.public_id}:{action}",
+        context=_booking_context(booking) | {"when": when},
+        url=f"/api/v1/bookings/{booking.public_id}/",
+    )
+
+
 def dispute_changed(dispute, what: str) -> None:
     """A dispute was opened or decided (`what`: opened | decided | appeal_decided): tell both parties."""
     from marketplace.disputes.models import Outcome
