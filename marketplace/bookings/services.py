@@ -40,6 +40,7 @@ from marketplace.catalogue.selectors import (
 )
 from marketplace.common.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from marketplace.configuration.selectors import marketplace_settings
+from marketplace.messaging.services import inquiry_continued
 from marketplace.notifications.events import booking_changed
 from marketplace.providers.selectors import provider_of
 
@@ -263,6 +264,7 @@ def booking_create(
         _intend(booking, event, flow.initial_money, payment_method=payment_method, capture_by=capture_by)
     _schedule_timer(booking, flow)
     booking_changed(booking, event=event, role=workflows.CLIENT)  # notifications, e-mailed after commit
+    inquiry_continued(booking=booking)  # the client's questions before booking continue in its thread
     return booking
 
 

@@ -159,12 +159,32 @@ def inquiry_start(*, client, listing_id: str, body: str, attachment=None) -> tup
 
 @transaction.atomic
 def booking_thread(*, booking: Booking) -> Conversation:
-    """The booking's conversation between its client and provider, made the first time it is needed."""
-    return _get_or_create(
+    """The booking's conversation between its client and provider, made the first time it is needed
+    (continuing the client's inquiry about the listing when there is one)."""
+    return inquiry_continued(booking=booking) or _get_or_create(
         {"kind": ConversationKind.BOOKING, "booking": booking},
         {"client": booking.client, "listing": booking.listing, "subject": f"Booking: {booking.listing.title}"[:200]},
         {booking.client: MemberRole.CLIENT, booking.provider.user: MemberRole.PROVIDER},
     )
+
+
+def inquiry_continued(*, booking: Booking) -> Conversation | None:
+    """The client asked about the listing before booking it: that conversation becomes the booking's
+    thread, so the inquiry, the quote and everything after read as one conversation. None when there
+    was no inquiry (or the booking has its thread already)."""
+    if Conversation.objects.filter(kind=ConversationKind.BOOKING, booking=booking).exists():
+        return None
+    inquiry = (
+        Conversation.objects.select_for_update()
+        .filter(kind=ConversationKind.INQUIRY, listing_id=booking.listing_id, client_id=booking.client_id)
+        .first()
+    )
+    if inquiry is None:
+        return None
+    inquiry.kind, inquiry.booking = ConversationKind.BOOKING, booking
+    inquiry.subject = f"Booking: {booking.listing.title}"[:200]
+    inquiry.save(update_fields=["kind", "booking", "subject"])
+    return inquiry
 
 
 @transaction.atomic

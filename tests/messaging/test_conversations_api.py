@@ -166,6 +166,26 @@ def test_the_booking_thread_is_made_once_for_its_client_and_provider_only(api_a,
     assert _count(tenant_a, Conversation) == 1
 
 
+def test_an_inquiry_continues_as_the_thread_of_the_booking_that_follows(api_a, api_b, tenant_a, tutoring, auth):
+    # given the client asked before booking, and the tutor answered
+    inquiry = _ask(api_a, auth, tutoring, body="Can we cover series next week?").json()["id"]
+    _say(api_a, auth, inquiry, "Yes, book any slot.", TUTOR)
+
+    # when the client books the listing
+    booking = _book(api_a, tutoring, _slots(api_a, tutoring, _day())[0]["starts_at"]).json()["id"]
+    thread = api_a.get(f"/api/v1/bookings/{booking}/conversation/", **auth(api_a, TUTOR)).json()
+
+    # then the booking's thread is the inquiry, with its history; no second conversation
+    assert (thread["id"], thread["kind"], thread["booking"]) == (inquiry, "booking", booking)
+    bodies = [m["body"] for m in _thread(api_a, auth, inquiry, CLIENT).json()["messages"]]
+    assert bodies == ["Yes, book any slot.", "Can we cover series next week?"]
+    assert _count(tenant_a, Conversation) == 1
+    # and another booking of the same listing by the same client gets its own thread
+    second = _book(api_a, tutoring, _slots(api_a, tutoring, _day())[1]["starts_at"]).json()["id"]
+    other = api_a.get(f"/api/v1/bookings/{second}/conversation/", **auth(api_a, CLIENT)).json()
+    assert other["id"] != inquiry and other["booking"] == second
+
+
 def test_a_block_stops_messages_both_ways_until_lifted(api_a, tenant_a, tutoring, auth):
     # given
     conversation = _ask(api_a, auth, tutoring).json()["id"]
