@@ -62,7 +62,11 @@ def _receipt(posting: _Posting) -> list[ClientDocument]:
     gross = posting.moved[AccountKind.PAYMENTS_CLEARING]  # the client's money, now at the processor
     terms = posting.settings
     tax = tax_in(gross, rate_bps=terms.tax_rate_bps)
-    return [_client_document(posting, kind=ClientDocumentKind.RECEIPT, gross=gross, tax=tax, terms=terms)]
+    receipt = _client_document(posting, kind=ClientDocumentKind.RECEIPT, gross=gross, tax=tax, terms=terms)
+    from marketplace.notifications.events import payment_received
+
+    payment_received(receipt)
+    return [receipt]
 
 
 def _refund(posting: _Posting) -> list[ClientDocument | StatementLine]:

@@ -84,3 +84,29 @@ def dispute_changed(dispute, what: str) -> None:
             url=f"/api/v1/disputes/{dispute.public_id}/",
             email=False,  # disputes.tasks.notify_dispute e-mails both parties already
         )
+
+
+def payout_paid(payout) -> None:
+    """The bank confirmed a payout: tell the provider (essential: it is their money)."""
+    from marketplace.common.money import Money
+
+    notify(
+        payout.provider.user,
+        "payout.sent",
+        event_id=f"payout:{payout.public_id}:paid",
+        context={"amount": Money(payout.amount, payout.currency).format()},
+        url="/api/v1/providers/me/payouts/",
+    )
+
+
+def payment_received(document) -> None:
+    """A receipt was issued for a client's payment: tell the client (essential)."""
+    from marketplace.common.money import Money
+
+    notify(
+        document.client,
+        "payment.received",
+        event_id=f"receipt:{document.number}",
+        context={"amount": Money(document.gross, document.currency).format(), "listing": document.listing_title},
+        url=f"/api/v1/me/receipts/{document.public_id}/",
+    )

@@ -216,6 +216,10 @@ def payout_settle(reference: str, *, paid: bool, failure_message: str = "") -> P
     )
     payout.status, payout.settled_at = target, timezone.now()
     payout.save(update_fields=["status", "settled_at", "failure_message"])
+    if paid:
+        from marketplace.notifications.events import payout_paid
+
+        payout_paid(payout)
     return payout
 
 

@@ -37,10 +37,10 @@ def test_request_accept_and_cancel_notify_the_right_people(api_a, tenant_a, tena
     cancelled = _act(api_a, booking["id"], "cancel", "ann@example.org")
 
     assert requested == (["booking.requested"], [])
-    assert accepted == ["booking.confirmed"]
+    assert accepted == ["booking.confirmed", "payment.received"]  # accepting captured her card
     assert cancelled.status_code == 200, cancelled.content
     assert _kinds(tenant_a, "host@example.org") == ["booking.cancelled", "booking.requested"]
-    assert _kinds(tenant_a, "ann@example.org") == ["booking.confirmed"]  # she cancelled: not told
+    assert "booking.cancelled" not in _kinds(tenant_a, "ann@example.org")  # she cancelled: not told
     with tenant_context(tenant_a):
         told = Notification.objects.get(user__email="host@example.org", kind="booking.requested")
         assert told.url == f"/api/v1/bookings/{booking['id']}/"
@@ -81,7 +81,7 @@ def test_a_dispute_opened_and_decided_notifies_both_parties(api_a, tenant_a, pai
     decided = _do(api_a, dispute, ADMIN, "decide", outcome="release", reason="The session happened as booked.")
 
     assert decided.status_code == 200, decided.content
-    assert opened == (["booking.confirmed", "dispute.opened"], ["dispute.opened"])
+    assert opened == (["booking.confirmed", "dispute.opened", "payment.received"], ["dispute.opened"])
     assert _kinds(tenant_a, TUTOR) == ["dispute.decided", "dispute.opened"]
     with tenant_context(tenant_a):
         told = Notification.objects.get(user__email=CLIENT, kind="dispute.decided")
@@ -89,3 +89,21 @@ def test_a_dispute_opened_and_decided_notifies_both_parties(api_a, tenant_a, pai
         assert told.event_id == f"dispute:{dispute}:decided"
         # disputes still send their own e-mails: these are in the app only
         assert not EmailDelivery.objects.filter(notification__kind__startswith="dispute.").exists()
+
+
+def test_a_payout_the_bank_paid_tells_the_provider_once(tenant_a, tenant_b):
+    from marketplace.notifications.events import payout_paid
+    from marketplace.payments.models import Payout
+    from tests.payments.conftest import make_booking
+
+    booking = make_booking(tenant_a)
+    with tenant_context(tenant_a):
+        payout = Payout(provider=booking.provider, amount=12_345, currency="USD", public_id="pyt_test")
+        payout_paid(payout)
+        payout_paid(payout)  # a repeated "paid" event
+        told = list(Notification.objects.filter(kind="payout.sent").values_list("user__email", "title"))
+    with tenant_context(tenant_b):
+        elsewhere = Notification.objects.count()
+
+    assert told == [("pro-a@example.org", "Payout sent: 123.45 USD")]
+    assert elsewhere == 0
