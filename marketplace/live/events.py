@@ -14,6 +14,7 @@ change that then rolled back.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterable
@@ -28,10 +29,18 @@ def channel(schema: str, user_id: int) -> str:
     return f"live:{schema}:user:{user_id}"
 
 
-def _client():
+@functools.lru_cache(maxsize=4)
+def _pool(url: str):
     import redis
 
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=2)
+    return redis.ConnectionPool.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+
+
+def _client():
+    """A client on this process's pool for REDIS_URL: publishing does not open a connection each time."""
+    import redis
+
+    return redis.Redis(connection_pool=_pool(settings.REDIS_URL))
 
 
 def available() -> bool:

@@ -36,6 +36,7 @@ MAX_RETRIES = 6  # with backoff: about an hour of trying before the delivery fai
     retry_backoff_max=1800,
     retry_jitter=True,
     max_retries=MAX_RETRIES,
+    ignore_result=True,  # the delivery row is the record; nothing reads a result
 )
 def send_email(self, *, delivery_id: int) -> str | None:
     from marketplace.notifications.services import email_delivery_send
