@@ -7,6 +7,7 @@ the task locks the delivery row and sends only a queued one."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
 from datetime import timedelta
@@ -67,7 +68,7 @@ def notify(user, kind: str, *, event_id: str, context: dict, url: str = "", emai
     notification, created = Notification.objects.get_or_create(
         user=user,
         kind=kind,
-        event_id=event_id[:200],
+        event_id=_event_key(event_id),
         defaults={"title": title[:300], "body": body, "url": url[:500], "context": values},
     )
     if not created:
@@ -77,6 +78,14 @@ def notify(user, kind: str, *, event_id: str, context: dict, url: str = "", emai
     if email and wants_email and not digest and user.email:
         _queue_email(notification)
     return notification
+
+
+def _event_key(event_id: str) -> str:
+    """The event id as stored (200 characters): a longer one keeps its start and a digest of the
+    whole, so two long ids that differ only at the end stay two events."""
+    if len(event_id) <= 200:
+        return event_id
+    return f"{event_id[:150]}#{hashlib.sha256(event_id.encode()).hexdigest()[:40]}"
 
 
 def _queue_email(notification: Notification) -> EmailDelivery:

@@ -118,3 +118,14 @@ def test_a_notification_at_one_marketplace_is_never_seen_at_the_other(tenant_a, 
         assert not Notification.objects.filter(user=user_b).exists()
     with tenant_context(tenant_a):
         assert Notification.objects.count() == 1
+
+
+def test_long_event_ids_that_differ_only_at_the_end_are_two_events(tenant_a):
+    with tenant_context(tenant_a):
+        user = UserFactory(email="long@example.org")
+        first = _notify(user, event_id="x" * 250 + "1")
+        second = _notify(user, event_id="x" * 250 + "2")
+        again = _notify(user, event_id="x" * 250 + "1")
+
+        assert first.pk != second.pk and again.pk == first.pk
+        assert len(first.event_id) <= 200
