@@ -30,7 +30,6 @@ from billing.models import (
     InvoiceStatus,
     Subscription,
     SubscriptionPayment,
-    SubscriptionStatus,
     TenantInvoice,
     TenantInvoiceLine,
 )
@@ -259,8 +258,10 @@ def invoice_collect(invoice: TenantInvoice) -> TenantInvoice:
     caller's transaction; the subscription is locked by the caller). Paid → `invoice_pay`; refused →
     the attempt and its reason are kept on the invoice."""
     invoice = invoice_locked(invoice)
-    if invoice.status != InvoiceStatus.OPEN or invoice.total == 0:
-        return invoice_pay(invoice, reference=f"free-{invoice.number}") if invoice.total == 0 else invoice
+    if invoice.status != InvoiceStatus.OPEN:
+        return invoice
+    if invoice.total == 0:  # nothing to charge (e.g. an upgrade at the very end of a period)
+        return invoice_pay(invoice, reference=f"free-{invoice.number}")
     account = account_for(invoice.tenant)
     provider = provider_named(account.provider)
     outcome = provider.invoice_collect(account=account, invoice=invoice, lines=list(invoice.lines.all()))
@@ -343,10 +344,6 @@ def open_period_invoice(subscription: Subscription) -> TenantInvoice | None:
         .order_by("period_start")
         .first()
     )
-
-
-def is_collectable(subscription: Subscription) -> bool:
-    return subscription.status not in (SubscriptionStatus.CLOSED,)
 
 
 @transaction.atomic

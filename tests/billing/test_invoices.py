@@ -327,3 +327,30 @@ def test_a_past_due_marketplace_pays_before_changing_plans(tenant_a):
     # then no free upgrade over the unpaid period: 409, nothing changed
     assert (refused.value.status_code, refused.value.code) == (409, "payment_due")
     assert _snapshot(tenant_a) == before
+
+
+def test_an_invoice_of_nothing_is_paid_without_a_card(tenant_a):
+    # given alpha mid-period with no card, and an upgrade priced at nothing (the period's last second)
+    _active_mid_period(tenant_a)
+    subscription = _subscription(tenant_a)
+
+    with transaction.atomic():
+        invoice = invoices.invoice_collect(invoices.upgrade_invoice_issue(subscription, amount=0, old_name="Starter"))
+
+    assert (invoice.status, invoice.total, invoice.attempts) == ("paid", 0, 0)
+    assert invoice.payment_reference == f"free-{invoice.number}"
+    assert invoices.invoice_collect(invoice).status == "paid"  # collecting a paid invoice changes nothing
+
+
+def test_voiding_takes_an_open_invoice_out_of_play_and_leaves_a_paid_one(tenant_a, staff):  # noqa: F811 - fixture
+    _period_ended(tenant_a)
+    dunning_run()
+    invoice = TenantInvoice.objects.get(tenant=tenant_a)
+
+    voided = invoices.invoice_void(invoice, reason="Issued twice by mistake.")
+    with pytest.raises(Conflict) as pay_void:
+        invoices.invoice_pay(voided, reference="late-transfer")
+
+    assert (voided.status, voided.last_failure) == ("void", "Issued twice by mistake.") and voided.voided_at
+    assert pay_void.value.code == "invoice_void"
+    assert invoices.open_period_invoice(_subscription(tenant_a)) is None
