@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User, UserStatus
+from branding.demo import ensure_demo_branding
 from tenants.context import tenant_context
 from tenants.models import JoinPolicy, Tenant, TenantKind
 from tenants.services import tenant_provision
@@ -235,5 +236,6 @@ def seed_demo() -> list[Tenant]:
                     _member(name, f"{handle}@{spec['domain']}", is_client=True)
                 _ensure_listings(spec)
                 _ensure_availability(spec)
+                ensure_demo_branding(kind=tenant.kind, admin=User.objects.get(email=f"admin@{spec['domain']}"))
         tenants.append(tenant)
     return tenants
