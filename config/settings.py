@@ -76,6 +76,8 @@ SHARED_APPS = [
     "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI / ReDoc assets served by us, not a CDN
+    "django_htmx",
+    "web",  # the web pages' shared layout, template tags and static files
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -191,6 +193,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "web.middleware.MarketplaceLanguageMiddleware",
+    "web.middleware.ViewerTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls_tenant"
@@ -208,6 +213,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenant",
+                "web.context_processors.site",
             ],
         },
     },

@@ -26,7 +26,9 @@ urlpatterns = [
     path("signup/", tenants_views.signup_view, name="signup"),
     path("signup/<str:public_id>/", tenants_views.signup_progress_view, name="signup-progress"),
     path("console/billing/", billing_views.console_view, name="billing-console-page"),
+    path("console/", include("web.console.urls")),
     path("platform-admin/", admin.site.urls),
     *common_urlpatterns,
     path("api/v1/", include(api_v1)),
+    path("", include("web.platform.urls")),
 ]

@@ -25,7 +25,7 @@ from marketplace.providers.api.urls import urlpatterns as providers_api
 from marketplace.reviews.api.urls import urlpatterns as reviews_api
 from marketplace.search.api.urls import urlpatterns as search_api
 from tenants.api import DomainDetailView, DomainListView, MarketplaceInfoView
-from tenants.views import marketplace_home
+from web.views import live_counts
 
 api_v1 = [
     path("marketplace/", MarketplaceInfoView.as_view(), name="marketplace-info"),
@@ -51,12 +51,16 @@ api_v1 = [
 urlpatterns = [
     # Uploaded media (already under the tenant's prefix); production serves them from S3 or a CDN.
     *(static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []),
-    path("", marketplace_home, name="home"),
     path("manage/settings/", settings_view, name="marketplace-settings-page"),
     path("manage/billing/", billing_views.billing_view, name="billing-page"),
     path("manage/billing/invoices/<str:public_id>.pdf", billing_views.invoice_pdf_view, name="billing-page-pdf"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     path("notifications/unsubscribe/<str:token>/", unsubscribe_view, name="notifications-unsubscribe"),
+    path("live/counts/", live_counts, name="live-counts"),
     *common_urlpatterns,
     path("api/v1/", include(api_v1)),
+    path("provider/", include("web.provider.urls")),
+    path("manage/", include("web.manage.urls")),
+    path("", include("web.client.urls")),
+    path("", include("cms.urls")),  # last: content pages, the home page among them
 ]

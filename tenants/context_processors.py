@@ -3,6 +3,7 @@ from django.conf import settings
 
 def tenant(request):
     from billing.entitlements import has_feature
+    from tenants.selectors import platform_url
 
     marketplace = getattr(request, "tenant", None)
     return {
@@ -10,5 +11,5 @@ def tenant(request):
         # The platform's "powered by" mark, unless the marketplace's plan allows removing it.
         "platform_mark": lambda: marketplace is None or not has_feature(marketplace, "remove_branding"),
         "platform_name": settings.PLATFORM_NAME,
-        "site_name": marketplace.name if marketplace else settings.PLATFORM_NAME,
+        "platform_url": platform_url,
     }

@@ -105,3 +105,19 @@ def run_on_commit(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return runner
+
+
+@pytest.fixture
+def web():
+    """`web(tenant, user=None)`: a Django test client on the marketplace's host for web pages,
+    signed in as `user` (a member of that marketplace) when given."""
+    from django.test import Client
+
+    def client(tenant, user=None) -> Client:
+        browser = Client(HTTP_HOST=host_of(tenant))
+        if user is not None:
+            with tenant_context(tenant):
+                browser.force_login(user, backend="accounts.backends.EmailBackend")
+        return browser
+
+    return client

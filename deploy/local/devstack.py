@@ -238,7 +238,7 @@ def cmd_run() -> int:
             "--workers",
             "2",
             "--threads",
-            "4",
+            "32",  # each open page holds one for its live-updates stream
             "--access-logfile",
             "-",
             "--reload",

@@ -73,7 +73,9 @@ def shot(page):
 def web_server(django_db_setup):
     """gunicorn serving the product on a free port, on the test database. Yields the port."""
     port = free_port()
-    env = process_env(PUBLIC_PORT=str(port), CELERY_TASK_ALWAYS_EAGER="true")
+    # Every open page holds a thread for its live-updates stream: plenty of threads, and a short
+    # keep-alive so streams of closed pages end quickly.
+    env = process_env(PUBLIC_PORT=str(port), CELERY_TASK_ALWAYS_EAGER="true", LIVE_KEEPALIVE_SECONDS="2")
     log = log_file("gunicorn-test")
     proc = subprocess.Popen(
         [
@@ -86,7 +88,7 @@ def web_server(django_db_setup):
             "--workers",
             "1",
             "--threads",
-            "4",
+            "24",
             "--access-logfile",
             "-",
         ],
