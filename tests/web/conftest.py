@@ -121,3 +121,58 @@ def site(web_server):
         return f"http://{host}:{port}{path}"
 
     return url
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def shots(page):
+    """`shots(name)`: full-page screenshots at desktop width and at phone width
+    (`<name>.png`, `<name>-phone.png`), then back to the desktop size."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def take(name: str) -> None:
+        desktop = page.viewport_size
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(100)  # let the layout settle at the new width
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
+        page.set_viewport_size(desktop)
+
+    return take
+
+
+@pytest.fixture
+def axe(page):
+    """`axe()`: run axe-core on the current page; fails listing every serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    checker = Axe()
+
+    def check(context=None) -> list[dict]:
+        results = checker.run(page, context=context)
+        bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+        details = [
+            f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5])
+            for v in bad
+        ]
+        assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(details)
+        return results.response["violations"]
+
+    return check
+
+
+@pytest.fixture
+def sign_in(page, site):
+    """`sign_in(slug, email, password=PASSWORD)`: sign in through the marketplace's own form."""
+    from tests.factories import PASSWORD
+
+    def go(slug: str | None, email: str, password: str = PASSWORD) -> None:
+        page.goto(site(slug, "/accounts/login/"))
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+
+    return go

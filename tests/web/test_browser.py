@@ -77,3 +77,17 @@ def test_operator_signs_up_and_watches_the_marketplace_being_created(page, site,
     page.click("button[type=submit]")
     page.wait_for_selector("text=You are signed in as rita@browser.example.com")
     shot("new-marketplace-signed-in")
+
+
+def test_layout_is_accessible_signed_out_and_in(page, site, axe, sign_in, shots):
+    # given a marketplace's home page, signed out
+    page.goto(site("alpha"))
+
+    # then
+    axe()
+
+    # and signed in, with the account menu open
+    sign_in("alpha", "admin@alpha.test")
+    page.click("details.menu > summary")
+    axe()
+    shots("layout-signed-in")

@@ -1,8 +1,10 @@
-"""Pages for clients and every member of a marketplace: browse, listings, checkout, bookings,
-messages, notifications. Mounted at the marketplace host's root."""
+"""Pages for clients and every member of a marketplace, at the marketplace host's root:
+discovery (browse, listings, providers, checkout) and activity (bookings, messages,
+notifications, reviews, disputes, account)."""
 
-from django.urls import path  # noqa: F401
+from web.client.activity.urls import urlpatterns as activity
+from web.client.discovery.urls import urlpatterns as discovery
 
 app_name = "client"
 
-urlpatterns: list = []
+urlpatterns = [*discovery, *activity]
