@@ -163,12 +163,31 @@ def axe(page):
     return check
 
 
+@pytest.fixture(scope="session")
+def demo_world(django_db_setup, django_db_blocker):
+    """The three demo marketplaces of `make run` (uni, agency, lawfirm: branded, with providers,
+    clients, listings and availability), committed so the browser's server sees them. They live until
+    the test database is dropped; tests that use them change only what they create themselves."""
+    from django.db import connection
+
+    from tenants.demo import seed_demo
+
+    with django_db_blocker.unblock():
+        seed_demo()
+        connection.set_schema_to_public()
+
+
 @pytest.fixture
 def sign_in(page, site):
-    """`sign_in(slug, email, password=PASSWORD)`: sign in through the marketplace's own form."""
+    """`sign_in(slug, email, password=None)`: sign in through the marketplace's own form (the demo
+    password at the demo marketplaces, the test password elsewhere)."""
+    from tenants.demo import DEMO_MARKETPLACES, DEMO_PASSWORD
     from tests.factories import PASSWORD
 
-    def go(slug: str | None, email: str, password: str = PASSWORD) -> None:
+    demo_slugs = {spec["slug"] for spec in DEMO_MARKETPLACES}
+
+    def go(slug: str | None, email: str, password: str | None = None) -> None:
+        password = password or (DEMO_PASSWORD if slug in demo_slugs else PASSWORD)
         page.goto(site(slug, "/accounts/login/"))
         page.fill("input[name=email]", email)
         page.fill("input[name=password]", password)
