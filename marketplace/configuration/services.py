@@ -115,6 +115,10 @@ def marketplace_settings_update(*, actor, changes: dict[str, Any]) -> Marketplac
     for field, value in changed.items():
         setattr(current, field, value)
     current.save(update_fields=[*changed, "updated_at"])
+    if {"display_name", "locale"} & set(changed):
+        from branding.selectors import forget
+
+        transaction.on_commit(forget)  # the cached look carries the name and the language
     if "locale" in changed:
         transaction.on_commit(_reindex_search)
     if "currency" in changed:
