@@ -144,8 +144,10 @@ class Booking(TimeStampedModel):
     seat = models.PositiveSmallIntegerField(default=1)
     capacity = models.PositiveSmallIntegerField(default=1)
     # The deal, fixed when booked so later edits to the listing or category never change it.
-    price = models.BigIntegerField()  # minor units
+    price = models.BigIntegerField()  # minor units: the package's price plus the add-ons'
     currency = models.CharField(max_length=3)
+    # The add-ons chosen, copied from the listing when booked: [{"name", "price", "extra_minutes", "extra_days"}].
+    add_ons = models.JSONField(default=list, blank=True)
     commission_bps = models.PositiveIntegerField()
     # The platform's fee on releases, from the marketplace's plan when the booking was made: later plan
     # changes do not change past deals.

@@ -4,13 +4,16 @@ which bookings a user may see."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from marketplace.bookings import workflows
 from marketplace.bookings.availability import Rules, Slot, Window, free_slots_stamped
 from marketplace.bookings.models import AvailabilitySchedule, Booking
+from marketplace.catalogue.models import AddOn
 
 
 def schedule_for(listing, *, with_rules: bool = False) -> AvailabilitySchedule | None:
@@ -76,20 +79,64 @@ def busy_between(
 
 
 def listing_free_slots(
-    listing, package, first: date, last: date, *, now: datetime | None = None, ignore_booking: int = 0
+    listing,
+    package,
+    first: date,
+    last: date,
+    *,
+    now: datetime | None = None,
+    ignore_booking: int = 0,
+    extra_minutes: int = 0,
 ) -> list[Slot]:
     """Free slots of `listing` for `package` between the provider's local dates `first` and `last`
-    (`ignore_booking`: as if that booking were not there, to move it)."""
+    (`ignore_booking`: as if that booking were not there, to move it; `extra_minutes`: the chosen
+    add-ons lengthen the session)."""
     now = now or timezone.now()
     schedule = schedule_for(listing, with_rules=True)
     if schedule is None:
         return []
-    rules = rules_of(schedule, slot_minutes=package.duration_minutes if package is not None else None)
+    minutes = (package.duration_minutes if package is not None else None) or schedule.slot_minutes
+    rules = rules_of(schedule, slot_minutes=minutes + extra_minutes)
     margin = timedelta(days=1) + rules.buffer_before + rules.buffer_after + rules.slot
     start = datetime.combine(first, datetime.min.time(), tzinfo=UTC) - margin
     end = datetime.combine(last, datetime.min.time(), tzinfo=UTC) + margin + timedelta(days=1)
     busy = busy_between(listing.provider_id, start, end, now=now, ignore_booking=ignore_booking)
     return free_slots_stamped(rules, first, last, busy, now=now)
+
+
+def listing_workflow(listing) -> workflows.Workflow:
+    """The booking workflow of `listing`: its category's (inherited down the tree), instant by
+    default. Whether the marketplace takes bookings through it now is `workflow_allowed`."""
+    from marketplace.catalogue.selectors import category_workflow
+
+    return workflows.workflow(category_workflow(listing.category) or workflows.INSTANT.key)
+
+
+def workflow_allowed(flow: workflows.Workflow) -> bool:
+    from marketplace.configuration.selectors import marketplace_settings
+
+    return flow.key in marketplace_settings().allowed_workflows
+
+
+def listing_add_ons(listing, names: Any) -> tuple[list[AddOn], list[str]]:
+    """The listing's add-ons called `names` (in the listing's order) and the problems with `names`
+    (not a list of text, a name the listing does not offer, a name twice)."""
+    if names in (None, ""):
+        return [], []
+    if not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names):
+        return [], ["Use a list of the listing's add-on names."]
+    offered = list(listing.add_ons.all())
+    known = {a.name for a in offered}
+    problems = [f"This listing has no add-on called {n!r}." for n in dict.fromkeys(names) if n not in known]
+    if len(set(names)) != len(names):
+        problems.append("Choose each add-on once.")
+    return [a for a in offered if a.name in set(names)], problems
+
+
+def booking_price(package, add_ons: list[AddOn]) -> int:
+    """What a booking of `package` with `add_ons` costs, in minor units: the package's price plus
+    the add-ons' (tax included: the amount charged is always this)."""
+    return package.price + sum(a.price for a in add_ons)
 
 
 def bookings_visible_to(user) -> QuerySet[Booking]:

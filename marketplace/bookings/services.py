@@ -30,12 +30,18 @@ from marketplace.bookings.models import (
     TimeOff,
     WeeklyRule,
 )
-from marketplace.bookings.selectors import listing_free_slots, schedule_for
+from marketplace.bookings.selectors import (
+    booking_price,
+    listing_add_ons,
+    listing_free_slots,
+    listing_workflow,
+    schedule_for,
+    workflow_allowed,
+)
 from marketplace.catalogue.models import Listing, LocationType
 from marketplace.catalogue.selectors import (
     category_booking_settings,
     category_commission_bps,
-    category_workflow,
     listings_public,
 )
 from marketplace.common.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -177,13 +183,13 @@ def _instant(value: Any) -> datetime | None:
 
 
 def _workflow_of(listing: Listing) -> workflows.Workflow:
-    key = category_workflow(listing.category) or workflows.INSTANT.key
-    if key not in marketplace_settings().allowed_workflows:
+    flow = listing_workflow(listing)
+    if not workflow_allowed(flow):
         raise Conflict(
             "This marketplace does not take bookings through this listing's workflow at the moment.",
             code="workflow_not_allowed",
         )
-    return workflows.workflow(key)
+    return flow
 
 
 def _policy_of(tuned: dict) -> dict:
@@ -203,9 +209,11 @@ def booking_create(
     time_zone: Any = "UTC",
     message: Any = "",
     payment_method: Any = None,
+    add_ons: Any = (),
 ) -> Booking:
     """Book a slot (instant or request workflows) or send an inquiry (quote workflow). A slot must be
-    one of the listing's free slots; two clients racing for it get one booking and one 409."""
+    one of the listing's free slots; two clients racing for it get one booking and one 409. Chosen
+    add-ons (by name) add their prices to the package's and their minutes to the session."""
     entitlements.require_bookable(connection.tenant)
     listing = listings_public().select_related("category", "provider").filter(public_id=listing_id).first()
     if listing is None:
@@ -220,6 +228,9 @@ def booking_create(
     if chosen is None:
         names = ", ".join(listing.packages.values_list("name", flat=True))
         errors["package"] = [f"Choose one of this listing's packages: {names}."]
+    extras, problems = listing_add_ons(listing, list(add_ons) if isinstance(add_ons, tuple) else add_ons)
+    if problems:
+        errors["add_ons"] = problems
     try:
         zone = zoneinfo.ZoneInfo(str(time_zone))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -245,8 +256,12 @@ def booking_create(
         client=client,
         workflow=flow.key,
         state=flow.initial,
-        price=chosen.price,
+        price=booking_price(chosen, extras),
         currency=listing.currency,
+        add_ons=[
+            {"name": a.name, "price": a.price, "extra_minutes": a.extra_minutes, "extra_days": a.extra_days}
+            for a in extras
+        ],
         commission_bps=category_commission_bps(listing.category),
         platform_fee_bps=entitlements.platform_fee_bps(connection.tenant),
         cancellation_policy=_policy_of(tuned),
@@ -289,7 +304,12 @@ def _place_in_slot(booking: Booking, listing: Listing, package, start: datetime)
     _release_lapsed_holds(listing.provider_id, now)
     zone = zoneinfo.ZoneInfo(schedule.time_zone)
     local_day = start.astimezone(zone).date()
-    slots = [s for s in listing_free_slots(listing, package, local_day, local_day, now=now) if s.start == start]
+    extra = _extra_minutes(booking)
+    slots = [
+        s
+        for s in listing_free_slots(listing, package, local_day, local_day, now=now, extra_minutes=extra)
+        if s.start == start
+    ]
     if not slots:
         raise Conflict(
             "That time is not an open slot (outside availability, too soon, too far ahead, or taken); "
@@ -319,6 +339,11 @@ def _place_in_slot(booking: Booking, listing: Listing, package, start: datetime)
     raise Conflict("Someone booked that slot a moment ago; pick another one.", code="slot_taken")
 
 
+def _extra_minutes(booking: Booking) -> int:
+    """Minutes the booking's add-ons add to the session."""
+    return sum(a.get("extra_minutes", 0) for a in booking.add_ons)
+
+
 def _move(booking: Booking, start: datetime, *, now: datetime) -> datetime:
     """Put a confirmed session in another free slot (keeping its length and buffers); returns where
     it was."""
@@ -333,7 +358,9 @@ def _move(booking: Booking, start: datetime, *, now: datetime) -> datetime:
     schedule = schedule_for(listing)
     zone = zoneinfo.ZoneInfo(schedule.time_zone)
     day = start.astimezone(zone).date()
-    slots = listing_free_slots(listing, booking.package, day, day, now=now, ignore_booking=booking.pk)
+    slots = listing_free_slots(
+        listing, booking.package, day, day, now=now, ignore_booking=booking.pk, extra_minutes=_extra_minutes(booking)
+    )
     slot = next((s for s in slots if s.start == start), None)
     if slot is None or start < now:
         raise Conflict(

@@ -108,6 +108,15 @@ class MilestoneSerializer(serializers.Serializer):
         return Money(milestone.amount, milestone.booking.currency).as_dict()
 
 
+class ChosenAddOnSerializer(serializers.Serializer):
+    """An add-on as chosen when booking (its price is part of the booking's)."""
+
+    name = serializers.CharField()
+    price = serializers.IntegerField(help_text="minor units of the booking's currency")
+    extra_minutes = serializers.IntegerField()
+    extra_days = serializers.IntegerField()
+
+
 class BookingSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="public_id", read_only=True)
     listing = serializers.CharField(source="listing.public_id")
@@ -115,6 +124,7 @@ class BookingSerializer(serializers.ModelSerializer):
     provider = serializers.CharField(source="provider.public_id")
     client = serializers.CharField(source="client.public_id")
     price = serializers.SerializerMethodField()
+    add_ons = ChosenAddOnSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
     timeline = EventSerializer(source="events", many=True)
     money = IntentSerializer(source="money_intents", many=True)
@@ -136,6 +146,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "client_time_zone",
             "seat",
             "price",
+            "add_ons",
             "commission_bps",
             "cancellation_policy",
             "message",
@@ -166,6 +177,11 @@ class BookingCreateSerializer(serializers.Serializer):
     message = serializers.CharField(required=False, help_text="a note, or the inquiry (quote workflow)")
     payment_method = serializers.CharField(
         required=False, help_text="the card to hold the price on (request to book); test card 4242 4242 4242 4242"
+    )
+    add_ons = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="names of the listing's add-ons: their prices are added, their minutes lengthen the session",
     )
 
 
@@ -259,6 +275,9 @@ class ListingSlotsView(APIView):
             OpenApiParameter("from", str, required=True, description="first date, YYYY-MM-DD (in `tz`)"),
             OpenApiParameter("to", str, required=True, description=f"last date, at most {MAX_SLOT_DAYS} days on"),
             OpenApiParameter("tz", str, description="the client's IANA time zone (default UTC)"),
+            OpenApiParameter(
+                "add_ons", str, many=True, description="add-on names (repeat it): their minutes lengthen slots"
+            ),
         ],
         responses={200: SlotsResponseSerializer},
     )
@@ -270,6 +289,9 @@ class ListingSlotsView(APIView):
         package = listing.packages.filter(name=params.get("package", "")).first()
         if package is None:
             errors["package"] = [f"Choose one of: {', '.join(listing.packages.values_list('name', flat=True))}."]
+        extras, problems = selectors.listing_add_ons(listing, params.getlist("add_ons"))
+        if problems:
+            errors["add_ons"] = problems
         try:
             zone = zoneinfo.ZoneInfo(params.get("tz") or "UTC")
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -285,7 +307,13 @@ class ListingSlotsView(APIView):
         if errors:
             raise ValidationFailed("Some parameters are invalid: " + ", ".join(sorted(errors)) + ".", fields=errors)
         # The client's dates, widened by a day each side for the provider's zone, then cut back.
-        slots = selectors.listing_free_slots(listing, package, first - timedelta(days=1), last + timedelta(days=1))
+        slots = selectors.listing_free_slots(
+            listing,
+            package,
+            first - timedelta(days=1),
+            last + timedelta(days=1),
+            extra_minutes=sum(a.extra_minutes for a in extras),
+        )
         shown = [s for s in slots if first <= s.start.astimezone(zone).date() <= last]
         return Response(
             {
@@ -342,6 +370,7 @@ class BookingListView(generics.ListAPIView):
             time_zone=body.get("time_zone", "UTC"),
             message=body.get("message", ""),
             payment_method=body.get("payment_method"),
+            add_ons=body.get("add_ons", []),
         )
         response = _detail(booking.public_id, request)
         response.status_code = status.HTTP_201_CREATED
