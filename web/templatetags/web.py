@@ -36,7 +36,11 @@ def field(bound_field, label: str = "", hint: str = ""):
         attrs["aria-describedby"] = " ".join(described)
     if bound_field.errors:
         attrs["aria-invalid"] = "true"
-    if bound_field.field.required and not widget.is_hidden and widget.input_type not in ("checkbox", "radio"):
+    if (
+        bound_field.field.required
+        and not widget.is_hidden
+        and getattr(widget, "input_type", "") not in ("checkbox", "radio")
+    ):
         attrs["required"] = True
     return {
         "field": bound_field,
