@@ -15,6 +15,10 @@ class Font:
     faces: tuple[tuple[str, str], ...] = ()  # (font-weight descriptor, file under static/vendor/fonts/)
 
     @property
+    def face_css(self) -> str:
+        return face_rules(self)
+
+    @property
     def stack(self) -> str:
         return f'"{self.family}", {self.fallback}' if self.family else self.fallback
 
@@ -62,6 +66,17 @@ DEFAULT_FONT = "inter"
 
 def font(key: str) -> Font:
     return FONTS.get(key) or FONTS[DEFAULT_FONT]
+
+
+def face_rules(font: Font) -> str:
+    """The @font-face rules of one font, pointing at our static files."""
+    from django.templatetags.static import static
+
+    return "".join(
+        f'@font-face{{font-family:"{font.family}";src:url("{static(f"vendor/fonts/{filename}")}") format("woff2");'
+        f"font-weight:{weight};font-style:normal;font-display:swap}}"
+        for weight, filename in font.faces
+    )
 
 
 def choices() -> list[tuple[str, str]]:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.templatetags.static import static
 
 from branding import colors, fonts
 from branding.models import COLOR_FIELDS, Branding
@@ -43,23 +42,12 @@ class Look:
 
     def css(self) -> str:
         """`:root` custom properties and the @font-face rules of the chosen fonts (from our static files)."""
-        rules = []
-        seen = set()
-        for font in (self.body_font, self.heading_font):
-            if font.key in seen:
-                continue
-            seen.add(font.key)
-            for weight, filename in font.faces:
-                url = static(f"vendor/fonts/{filename}")
-                rules.append(
-                    f'@font-face{{font-family:"{font.family}";src:url("{url}") format("woff2");'
-                    f"font-weight:{weight};font-style:normal;font-display:swap}}"
-                )
+        faces = {font.key: fonts.face_rules(font) for font in (self.body_font, self.heading_font)}
         root = (
             f":root{{{self.palette.css_variables()}"
             f"--font-body:{self.body_font.stack};--font-heading:{self.heading_font.stack};}}"
         )
-        return "".join(rules) + root
+        return "".join(faces.values()) + root
 
 
 def _image_url(name: str) -> str:
@@ -137,3 +125,11 @@ def site_look(*, draft: bool = False) -> Look:
 def forget() -> None:
     """Drop the current marketplace's cached look (after its branding or settings changed)."""
     cache.delete(CACHE_KEY)
+
+
+def sender_address() -> str:
+    """The From of the current marketplace's emails: its sender name (or name) and the platform's
+    sending address (the platform's name on the platform host)."""
+    from email.utils import formataddr
+
+    return formataddr((site_look().sender_name, settings.DEFAULT_FROM_EMAIL))

@@ -128,7 +128,8 @@ def _checked_image(key: str, upload) -> str:
     try:
         content_type, width, height = image_checked(upload)
     except ValidationFailed as exc:
-        raise ValidationFailed(exc.message, fields={key: exc.fields.get("file", [exc.message])}) from exc
+        detail = " ".join([exc.message, *exc.fields.get("file", [])])
+        raise ValidationFailed(exc.message, fields={key: [detail]}) from exc
     if min(width, height) < smallest or max(width, height) > largest:
         raise ValidationFailed(
             f"The picture for {what} is {width}×{height} pixels.",
