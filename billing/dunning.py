@@ -35,6 +35,7 @@ from billing.services import (
     subscription_locked,
     subscription_transition,
 )
+from marketplace.common.money import Money
 
 logger = logging.getLogger(__name__)
 
@@ -153,10 +154,26 @@ def _reminded(subscription: Subscription, day: int) -> bool:
 
 
 def _notify(subscription: Subscription, kind: str) -> None:
-    """Email the operator once the step is committed; the task re-reads the subscription."""
+    """Email the operator once the step is committed (the task re-reads the subscription), and show it
+    to the marketplace's admins in the app."""
     from billing.tasks import send_dunning_email
+    from marketplace.notifications.events import billing_step
 
-    event_id = subscription.events.order_by("-created_at", "-id").values_list("id", flat=True).first()
+    event = subscription.events.order_by("-created_at", "-id").first()
+    event_id = event.pk if event else None
+    if event is not None:
+        due = Money(event.data.get("amount_due", 0), event.data.get("currency", subscription.plan_version.currency))
+        billing_step(
+            subscription.tenant,
+            "billing.suspended" if kind == "suspended" else "billing.past_due",
+            {
+                "event": f"subscription-event:{event.pk}",
+                "marketplace": subscription.tenant.name,
+                "invoice": event.data.get("invoice", ""),
+                "amount": due.format(),
+                "grace_days": settings.BILLING_GRACE_DAYS,
+            },
+        )
     transaction.on_commit(
         lambda: send_dunning_email.apply_async(kwargs={"event_id": event_id, "kind": kind, "_schema": "public"})
     )

@@ -394,7 +394,27 @@ def subscription_change(
             reason=f"Moves to {new.plan.name} at the end of the period.",
             data=data,
         )
+    _tell_admins_of_the_plan(subscription, new, interval, data)
     return subscription
+
+
+def _tell_admins_of_the_plan(subscription: Subscription, version: PlanVersion, interval: str, data: dict) -> None:
+    """The marketplace's admins see a plan change in the app (the operator chose it; no email)."""
+    from marketplace.notifications.events import billing_step
+
+    event = subscription.events.order_by("-created_at", "-id").first()
+    when = data.get("effective_at", "")[:10] or timezone.now().date().isoformat()
+    billing_step(
+        subscription.tenant,
+        "billing.plan_changed",
+        {
+            "event": f"subscription-event:{event.pk}",
+            "marketplace": subscription.tenant.name,
+            "plan": version.plan.name,
+            "interval": f"{interval}ly",
+            "when": when,
+        },
+    )
 
 
 def _upgrade_invoice(subscription: Subscription, *, amount: int, old: PlanVersion):

@@ -33,6 +33,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from branding.selectors import sender_address
 from marketplace.bookings.models import (
     AvailabilitySchedule,
     Booking,
@@ -260,7 +261,7 @@ def confirmation_send(*, booking_id: int) -> bool:
             }
             subject = render_to_string("bookings/email/confirmation_subject.txt", context).strip()
             body = render_to_string("bookings/email/confirmation.txt", context)
-            message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+            message = EmailMessage(subject, body, sender_address(), [person.email])
             message.attach(_invite_part(ics, "REQUEST"))
             messages.append(message)
         get_connection().send_messages(messages)

@@ -112,7 +112,6 @@ def dispute_open(
     bookings.booking_dispute_opened(booking)
     _entry(dispute, user, role, EntryKind.OPENED, text=dispute.description)
     audit_record(actor=user, action="dispute.opened", target=dispute, after={"amount": amount, "reason": reason})
-    _notify(dispute, "opened")
     dispute_changed(dispute, "opened")
     return dispute
 
@@ -167,7 +166,7 @@ def dispute_post(*, user, dispute: Dispute, text: str = "", upload=None, private
         entry.file.save(entry.original_name, upload, save=False)
     entry.save()
     if not private:
-        _notify(dispute, "updated")
+        dispute_changed(dispute, "updated")
     return entry
 
 
@@ -200,7 +199,7 @@ def dispute_propose(*, user, dispute: Dispute, outcome: str, refund_amount=None,
     dispute = _open(dispute, DisputeState.NEGOTIATING)
     refund = _amounts(dispute, outcome, refund_amount)
     entry = _entry(dispute, user, role, EntryKind.PROPOSAL, text=text, outcome=outcome, refund_amount=refund)
-    _notify(dispute, "proposal")
+    dispute_changed(dispute, "proposal")
     return entry
 
 
@@ -227,7 +226,7 @@ def dispute_escalate(*, user, dispute: Dispute, text: str = "") -> Dispute:
     dispute.state = DisputeState.ESCALATED
     dispute.save(update_fields=["state"])
     _entry(dispute, user, role, EntryKind.ESCALATED, text=text or "No agreement: a mediator will decide.")
-    _notify(dispute, "escalated")
+    dispute_changed(dispute, "escalated")
     return dispute
 
 
@@ -261,7 +260,6 @@ def dispute_decide(*, user, dispute: Dispute, outcome: str, refund_amount=None, 
     dispute.refunded, dispute.released = refund, dispute.amount - refund
     dispute.appeal_by = timezone.now() + timedelta(days=APPEAL_DAYS)
     dispute.save(update_fields=["mediator", "state", "outcome", "refunded", "released", "appeal_by"])
-    _notify(dispute, "decided")
     dispute_changed(dispute, "decided")
     return dispute
 
@@ -281,7 +279,7 @@ def dispute_appeal(*, user, dispute: Dispute, text: str) -> Dispute:
     dispute.state = DisputeState.APPEALED
     dispute.save(update_fields=["state"])
     _entry(dispute, user, role, EntryKind.APPEALED, text=text.strip())
-    _notify(dispute, "appealed")
+    dispute_changed(dispute, "appealed")
     return dispute
 
 
@@ -325,7 +323,7 @@ def _close(dispute: Dispute, actor, role: str, *, resolution: str) -> Dispute:
         outcome=dispute.outcome,
         refund_amount=dispute.refunded if dispute.outcome else None,
     )
-    _notify(dispute, "closed")
+    dispute_changed(dispute, "closed")
     return dispute
 
 
@@ -366,8 +364,3 @@ def _entry(dispute, author, role, kind, *, text="", outcome="", refund_amount=No
         refund_amount=refund_amount,
     )
 
-
-def _notify(dispute: Dispute, what: str) -> None:
-    from marketplace.disputes.tasks import notify_dispute
-
-    transaction.on_commit(lambda: notify_dispute.delay(dispute_id=dispute.pk, what=what))

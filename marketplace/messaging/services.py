@@ -291,7 +291,7 @@ def message_post(*, sender, conversation: Conversation, body: str, attachment=No
             "message.received",
             event_id=f"message:{message.public_id}",
             context={"sender": sender.full_name or sender.email},
-            url=f"/api/v1/conversations/{conversation.public_id}/",
+            url=f"/messages/{conversation.public_id}/",
         )
     return message
 

@@ -30,7 +30,7 @@ class Kind:
 
 
 _BOOKING = ("listing", "client", "provider", "booking")
-_DISPUTE = ("listing", "booking", "dispute")
+_DISPUTE = ("listing", "booking", "dispute", "step")
 
 KINDS: dict[str, Kind] = {
     k.slug: k
@@ -101,9 +101,17 @@ KINDS: dict[str, Kind] = {
             "review.received",
             "Everyone: someone reviewed you",
             "New review for {listing}",
-            "{reviewer} left you a review for {listing}.",
+            "{reviewer} reviewed you for {listing}. Reviews stay hidden until you have left yours or the "
+            "review window closes.",
             ("listing", "reviewer"),
             default_email=False,
+        ),
+        Kind(
+            "review.revealed",
+            "Everyone: a review about you became visible",
+            "Your review for {listing} is visible",
+            "The review {reviewer} wrote about you for {listing} can now be read.",
+            ("listing", "reviewer"),
         ),
         Kind(
             "dispute.opened",
@@ -117,7 +125,7 @@ KINDS: dict[str, Kind] = {
             "dispute.updated",
             "Clients and providers: news in your dispute",
             "Dispute update: {listing}",
-            "There is news in the dispute about {listing}.",
+            "There is news in the dispute about {listing}. {step}",
             _DISPUTE,
         ),
         Kind(
@@ -129,11 +137,19 @@ KINDS: dict[str, Kind] = {
             digestible=False,
         ),
         Kind(
+            "dispute.needs_mediator",
+            "Admins and moderators: a dispute needs a mediator's decision",
+            "A dispute needs a mediator: {listing}",
+            "The dispute about {listing} (booking {booking}) needs a decision. {step}",
+            _DISPUTE,
+            digestible=False,
+        ),
+        Kind(
             "verification.decided",
             "Providers: your verification was decided",
             "Your verification: {decision}",
-            "Your provider verification was {decision}.",
-            ("decision",),
+            "Your provider application was {decision}. {reason}",
+            ("decision", "reason", "badges"),
             essential=True,
             digestible=False,
         ),
@@ -143,6 +159,32 @@ KINDS: dict[str, Kind] = {
             "New message from {sender}",
             "{sender} sent you a message.",
             ("sender",),
+        ),
+        Kind(
+            "billing.past_due",
+            "Admins: the platform's invoice for the marketplace is unpaid",
+            "Payment due for {marketplace}",
+            "The invoice {invoice} of {amount} is unpaid. Pay it within {grace_days} days to keep the "
+            "marketplace online.",
+            ("marketplace", "invoice", "amount", "grace_days", "event"),
+            digestible=False,
+        ),
+        Kind(
+            "billing.suspended",
+            "Admins: the marketplace was suspended for an unpaid invoice",
+            "{marketplace} is suspended",
+            "The invoice {invoice} of {amount} is still unpaid, so the marketplace is offline. Paying it "
+            "brings it back at once.",
+            ("marketplace", "invoice", "amount", "event"),
+            digestible=False,
+        ),
+        Kind(
+            "billing.plan_changed",
+            "Admins: the marketplace's plan changed",
+            "Your plan is now {plan}",
+            "{marketplace} is on the {plan} plan ({interval}) from {when}.",
+            ("marketplace", "plan", "interval", "when", "event"),
+            default_email=False,
         ),
         Kind(
             DIGEST,
@@ -179,3 +221,19 @@ def render_wording(template: str, values: dict) -> str:
             raise KeyError(field)
         out.append(str(values[field]))
     return "".join(out)
+
+
+def wording_problem(spec: Kind, field: str, text: str) -> str | None:
+    """Why `text` cannot be the `field` (subject or body) of `spec`, or None when it renders with the
+    kind's placeholders."""
+    limit = 300 if field == "subject" else 5000
+    if not isinstance(text, str) or len(text) > limit:
+        return f"{field}: text of at most {limit} characters."
+    try:
+        render_wording(text, {name: f"<{name}>" for name in spec.placeholders})
+    except KeyError as exc:
+        allowed = ", ".join("{" + p + "}" for p in spec.placeholders) or "none"
+        return f"{field}: unknown placeholder {{{exc.args[0]}}}; available: {allowed}."
+    except ValueError:
+        return f"{field}: a brace is not closed; write {{{{ or }}}} for a literal brace."
+    return None

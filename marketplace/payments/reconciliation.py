@@ -23,6 +23,7 @@ from django.core.mail import send_mail
 from django.db import connection
 from django.db.models import Q, Sum
 
+from branding.selectors import sender_address
 from marketplace.payments.gateways import gateway
 from marketplace.payments.gateways.base import GatewayRecord
 from marketplace.payments.models import (
@@ -174,4 +175,4 @@ def _tell(report: ReconciliationReport) -> None:
     body = "The ledger and the payment processor disagree:\n\n" + "\n".join(lines)
     log.warning("%s\n%s", subject, body)
     admins = list(User.objects.filter(is_marketplace_admin=True, is_active=True).values_list("email", flat=True))
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, admins + [settings.PAYMENTS_ALERT_EMAIL])
+    send_mail(subject, body, sender_address(), admins + [settings.PAYMENTS_ALERT_EMAIL])

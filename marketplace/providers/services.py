@@ -14,6 +14,7 @@ from billing import entitlements
 from marketplace.audit.services import audit_record
 from marketplace.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from marketplace.common.uploads import check_upload
+from marketplace.notifications.events import verification_decided
 from marketplace.providers.models import (
     Badge,
     BadgeKind,
@@ -188,14 +189,9 @@ def provider_review(
         after={"status": profile.status, "badges": badges},
         reason=profile.decision_reason,
     )
-    transaction.on_commit(lambda: _notify(profile.pk))
+    verification_decided(profile)  # in the app and by email, after commit
     return profile
 
-
-def _notify(profile_id: int) -> None:
-    from marketplace.providers.tasks import send_review_decision
-
-    send_review_decision.delay(profile_id=profile_id)
 
 
 MAX_PORTFOLIO_ITEMS = 30

@@ -24,6 +24,7 @@ from marketplace.bookings.models import Booking
 from marketplace.bookings.selectors import bookings_visible_to
 from marketplace.catalogue.models import Category
 from marketplace.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from marketplace.notifications.events import review_received, reviews_revealed
 from marketplace.reviews.aggregates import ratings_refresh
 from marketplace.reviews.models import FlagKind, Review, ReviewDirection, ReviewFlag, ReviewStatus
 from marketplace.reviews.selectors import criteria_rated, review_window_closes_at, reviews_visible_to
@@ -81,6 +82,7 @@ def _reveal(reviews: list[Review], *, now: datetime) -> None:
     for review in shown:
         review.revealed_at = now
         review.save(update_fields=["revealed_at", "updated_at"])
+    reviews_revealed(shown)  # each person reviewed may now read what was written
     public = [r for r in shown if r.is_public and r.direction == ReviewDirection.CLIENT_TO_PROVIDER]
     if public:
         ratings_refresh(provider_id=public[0].provider_id, listing_id=public[0].listing_id)
@@ -140,6 +142,8 @@ def review_submit(
     )
     if written:
         _reveal([*written, review], now=now)
+    else:
+        review_received(review)  # the other side hears a review exists (not what it says)
     review_flags_detect(review, now=now)
     return review
 

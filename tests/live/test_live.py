@@ -118,3 +118,33 @@ def test_a_message_is_announced_to_the_other_side_only(
         "notification.created",
     ]
     assert conversation["id"] in heard[0][1] or conversation["id"] in heard[1][1]
+
+
+def test_every_booking_step_is_announced_live_to_both_parties(settings, redis_url, api_a, tenant_a, run_on_commit):
+    import redis
+
+    from marketplace.live.events import channel
+    from tests.bookings.test_booking_api import _act, _book, _day, _slots, tutoring_listing
+    from tests.factories import UserFactory
+
+    tutoring = tutoring_listing(api_a, tenant_a)
+    settings.REDIS_URL = redis_url
+    with tenant_context(tenant_a):
+        client = UserFactory(email="live-client@example.org")
+        tutor = User.objects.get(email="tutor@example.org")
+    listener = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(channel("alpha", tutor.pk), channel("alpha", client.pk), channel("beta", client.pk))
+
+    with run_on_commit():
+        booking = _book(api_a, tutoring, _slots(api_a, tutoring, _day())[0]["starts_at"], email=client.email).json()
+    with run_on_commit():
+        _act(api_a, booking["id"], "pay", client.email)
+
+    heard = []
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        message = listener.get_message(timeout=0.3)
+        if message and b"booking.changed" in message["data"]:
+            heard.append((message["channel"].decode(), message["data"].decode()))
+    assert {where for where, _ in heard} == {channel("alpha", tutor.pk), channel("alpha", client.pk)}
+    assert any('"state": "confirmed"' in data and booking["id"] in data for _, data in heard)

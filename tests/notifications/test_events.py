@@ -43,7 +43,7 @@ def test_request_accept_and_cancel_notify_the_right_people(api_a, tenant_a, tena
     assert "booking.cancelled" not in _kinds(tenant_a, "ann@example.org")  # she cancelled: not told
     with tenant_context(tenant_a):
         told = Notification.objects.get(user__email="host@example.org", kind="booking.requested")
-        assert told.url == f"/api/v1/bookings/{booking['id']}/"
+        assert told.url == f"/bookings/{booking['id']}/"  # the booking's page
         assert told.event_id == f"booking:{booking['id']}:requested"
     with tenant_context(tenant_b):
         assert Notification.objects.count() == 0
@@ -82,13 +82,15 @@ def test_a_dispute_opened_and_decided_notifies_both_parties(api_a, tenant_a, pai
 
     assert decided.status_code == 200, decided.content
     assert opened == (["booking.confirmed", "dispute.opened", "payment.received"], ["dispute.opened"])
-    assert _kinds(tenant_a, TUTOR) == ["dispute.decided", "dispute.opened"]
+    assert _kinds(tenant_a, TUTOR) == ["dispute.decided", "dispute.opened", "dispute.updated"]  # + escalated
+    assert _kinds(tenant_a, "moderator@example.org") == ["dispute.needs_mediator"]
     with tenant_context(tenant_a):
         told = Notification.objects.get(user__email=CLIENT, kind="dispute.decided")
         assert "Released to the provider" in told.body
-        assert told.event_id == f"dispute:{dispute}:decided"
-        # disputes still send their own e-mails: these are in the app only
-        assert not EmailDelivery.objects.filter(notification__kind__startswith="dispute.").exists()
+        assert told.event_id == f"dispute:{dispute}:decided" and told.url == f"/disputes/{dispute}/"
+        # one mechanism: the parties' dispute emails are their notifications' deliveries
+        emailed = set(EmailDelivery.objects.values_list("notification__user__email", "notification__kind"))
+        assert {(CLIENT, "dispute.opened"), (TUTOR, "dispute.decided")} <= emailed
 
 
 def test_a_payout_the_bank_paid_tells_the_provider_once(tenant_a, tenant_b):
@@ -106,4 +108,72 @@ def test_a_payout_the_bank_paid_tells_the_provider_once(tenant_a, tenant_b):
         elsewhere = Notification.objects.count()
 
     assert told == [("pro-a@example.org", "Payout sent: 123.45 USD")]
+    assert elsewhere == 0
+
+
+def test_reviews_tell_the_other_side_that_one_exists_then_that_it_can_be_read(api_a, tenant_a, tenant_b):
+    from tests.reviews.conftest import CLIENT as REVIEW_CLIENT
+    from tests.reviews.conftest import PROVIDER as REVIEW_PROVIDER
+    from tests.reviews.conftest import auth, completed_booking, make_listing
+
+    with tenant_context(tenant_a):
+        listing = make_listing()
+        booking = completed_booking(listing, UserFactory(email=REVIEW_CLIENT)).public_id
+
+    # when the client reviews first
+    api_a.post(f"/api/v1/bookings/{booking}/review/", {"overall": 5}, format="json", **auth(api_a, REVIEW_CLIENT))
+    after_first = (_kinds(tenant_a, REVIEW_PROVIDER), _kinds(tenant_a, REVIEW_CLIENT))
+    # and the provider reviews back, which reveals both
+    api_a.post(f"/api/v1/bookings/{booking}/review/", {"overall": 4}, format="json", **auth(api_a, REVIEW_PROVIDER))
+
+    # then the provider heard of a hidden review, and each side may now read theirs
+    assert "review.received" in after_first[0] and "review.received" not in after_first[1]
+    assert "review.revealed" in _kinds(tenant_a, REVIEW_PROVIDER)
+    assert "review.revealed" in _kinds(tenant_a, REVIEW_CLIENT)
+    with tenant_context(tenant_a):
+        told = Notification.objects.get(user__email=REVIEW_PROVIDER, kind="review.received")
+        assert told.url == f"/bookings/{booking}/" and "stay hidden" in told.body
+    with tenant_context(tenant_b):
+        assert not Notification.objects.filter(kind__startswith="review.").exists()
+
+
+def test_a_verification_decision_is_a_notification_with_the_reason(tenant_a, run_on_commit, mailoutbox):
+    from marketplace.providers.models import ProviderProfile
+    from marketplace.providers.services import provider_review
+
+    with tenant_context(tenant_a):
+        applicant = UserFactory(email="applicant@example.org")
+        reviewer = UserFactory(email="reviewer@example.org", is_moderator=True)
+        profile = ProviderProfile.objects.create(user=applicant, headline="Tutor", status="pending")
+        with run_on_commit():
+            provider_review(actor=reviewer, profile=profile, decision="request_info", reason="Add your degree.")
+        told = Notification.objects.get(user=applicant, kind="verification.decided")
+
+    assert told.body == "Your provider application was put on hold: the team needs more information. Add your degree."
+    assert told.url == "/provider/apply/"
+    assert [m.to for m in mailoutbox] == [["applicant@example.org"]]  # essential: always e-mailed
+    assert "List-Unsubscribe" not in mailoutbox[0].extra_headers
+
+
+def test_billing_steps_show_in_the_admins_notifications(tenant_a, tenant_b):
+    from marketplace.notifications.events import billing_step
+
+    context = {
+        "event": "subscription-event:1",
+        "marketplace": "Alpha University",
+        "invoice": "PLT-2026-000001",
+        "amount": "49.00 EUR",
+        "grace_days": 7,
+    }
+    billing_step(tenant_a, "billing.past_due", context)
+    billing_step(tenant_a, "billing.past_due", context)  # the same step again
+
+    with tenant_context(tenant_a):
+        told = list(Notification.objects.filter(kind="billing.past_due").values_list("user__email", "title", "url"))
+        emailed = EmailDelivery.objects.filter(notification__kind="billing.past_due").exists()
+    with tenant_context(tenant_b):
+        elsewhere = Notification.objects.count()
+
+    assert told == [("admin@alpha.test", "Payment due for Alpha University", "/manage/billing/")]
+    assert not emailed  # the platform e-mails its customer itself
     assert elsewhere == 0

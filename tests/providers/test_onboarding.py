@@ -73,7 +73,8 @@ def test_apply_upload_and_get_approved_with_badges(api_a, tenant_a, applicant, m
     assert queue["count"] == 1 and queue["results"][0]["documents"][0]["kind"] == "identity"
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
     assert [b["kind"] for b in decided.json()["badges"]] == ["identity_verified"]
-    assert "approved as a provider on Alpha University" in mailoutbox[-1].subject
+    assert mailoutbox[-1].subject == "[Alpha University] Your verification: approved"
+    assert "Identity verified" in mailoutbox[-1].body
     public = api_a.get(f"/api/v1/providers/{profile_id}/").json()
     assert public["name"] == "Tara Tutor" and "documents" not in public and "email" not in public
     with tenant_context(tenant_a):
@@ -109,7 +110,7 @@ def test_request_info_then_reject_need_a_reason_and_notify(api_a, applicant, mod
 
     assert no_reason.status_code == 400 and "reason" in no_reason.json()["error"]["fields"]
     assert asked.json()["status"] == "info_requested"
-    assert "Add your degree certificate." in mailoutbox[-1].body
+    assert "put on hold" in mailoutbox[-1].body and "Add your degree certificate." in mailoutbox[-1].body
     assert mine["decision_reason"] == "Add your degree certificate."
     assert back_in_queue.status_code == 201
     assert api_a.get("/api/v1/providers/me/", **me).json()["status"] == "pending"
