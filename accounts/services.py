@@ -382,3 +382,62 @@ def user_update_profile(*, user: User, full_name: str) -> User:
     user.full_name = full_name.strip()[:150]
     user.save(update_fields=["full_name", "updated_at"])
     return user
+
+
+@transaction.atomic
+def user_change_password(*, user: User, current_password: str, new_password: str) -> User:
+    """A signed-in person replaces their password (the current one proves it is them). Their API
+    tokens stop working; the caller keeps the web session signed in."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not isinstance(current_password, str) or not user.check_password(current_password):
+        raise ValidationFailed(
+            "The current password is not right.", fields={"current_password": ["The current password is not right."]}
+        )
+    _check_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    _revoke_tokens(user)
+    if connection.schema_name != "public":  # the audit trail is per marketplace
+        audit_record(actor=user, action="user.password_changed", target=user)
+    return user
+
+
+@transaction.atomic
+def user_change_email(*, user: User, tenant, password: str, new_email: str) -> User:
+    """A signed-in person moves their account to another address, proven by their password. The new
+    address must be free here and, at a marketplace restricted to email domains, one of them; it
+    counts as unconfirmed until the link we send to it is followed."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not isinstance(password, str) or not user.check_password(password):
+        raise ValidationFailed("The password is not right.", fields={"password": ["The password is not right."]})
+    email = _clean_email(new_email)
+    if email == user.email.lower():
+        raise ValidationFailed("That is your address already.", fields={"email": ["That is your address already."]})
+    if (
+        tenant is not None
+        and tenant.join_policy == JoinPolicy.EMAIL_DOMAIN
+        and not _email_domain_allowed(email, tenant.allowed_email_domains)
+    ):
+        domains = ", ".join(tenant.allowed_email_domains)
+        raise ValidationFailed(
+            f"This marketplace is for addresses at {domains}.", fields={"email": [f"Use an address at {domains}."]}
+        )
+    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise ValidationFailed(
+            "Another account here uses that address.", fields={"email": ["Another account here uses that address."]}
+        )
+    before = user.email
+    user.email, user.email_verified_at = email, None
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_verified_at", "updated_at"])
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            "Another account here uses that address.", fields={"email": ["Another account here uses that address."]}
+        ) from exc
+    if tenant is not None:
+        audit_record(
+            actor=user, action="user.email_changed", target=user, before={"email": before}, after={"email": email}
+        )
+    transaction.on_commit(lambda: send_verification_email(user_id=user.pk, token=email_verification_token(user)))
+    return user

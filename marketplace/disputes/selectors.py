@@ -1,10 +1,14 @@
-"""Dispute metrics for the marketplace's admins."""
+"""Reads for disputes: whether a booking can be disputed now, a dispute's timeline for one side,
+and the metrics for the marketplace's admins."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F
+from datetime import datetime, timedelta
 
-from marketplace.disputes.models import Dispute, DisputeState
+from django.db.models import Count, F
+from django.utils import timezone
+
+from marketplace.disputes.models import OPEN_STATES, Dispute, DisputeEntry, DisputeState, EntryKind
 
 
 def dispute_metrics() -> dict:
@@ -48,3 +52,75 @@ def dispute_metrics() -> dict:
             key=lambda row: (-row["rate"], row["provider"]),
         ),
     }
+
+
+def dispute_opening(booking, *, now: datetime | None = None) -> dict:
+    """For a booking's page: its open dispute (or None), whether one can be opened now (money
+    held in escrow, and for a session not later than the marketplace's dispute window after it
+    ended — the checks `dispute_open` makes) and until when (`closes_at`, None when no end)."""
+    from marketplace.configuration.selectors import marketplace_settings
+    from marketplace.payments.escrow import escrow_state
+
+    now = now or timezone.now()
+    current = Dispute.objects.filter(booking=booking, state__in=OPEN_STATES).first()
+    closes_at = None
+    if booking.ends_at is not None:
+        closes_at = booking.ends_at + timedelta(days=marketplace_settings().dispute_window_days)
+    can_open = (
+        current is None
+        and (closes_at is None or now <= closes_at)
+        and booking.state not in ("cancelled", "declined", "expired")
+        and escrow_state(booking).held > 0
+    )
+    return {"dispute": current, "can_open": can_open, "closes_at": closes_at}
+
+
+def dispute_entries_for(dispute: Dispute, role: str):
+    """The dispute's timeline as `role` sees it: mediators' private notes only for mediators."""
+    entries = DisputeEntry.objects.filter(dispute=dispute).select_related("author").order_by("id")
+    return entries if role == "mediator" else entries.filter(private=False)
+
+
+def latest_proposal(dispute: Dispute) -> DisputeEntry | None:
+    """The proposal that stands: the latest one (a counter-proposal replaces it)."""
+    return dispute.entries.filter(kind=EntryKind.PROPOSAL).select_related("author").order_by("-id").first()
+
+
+def disputes_of_booking(booking):
+    return Dispute.objects.filter(booking=booking).order_by("-id")
+
+
+def disputes_for_mediation(*, state: str | None = None):
+    """Every dispute of the marketplace (or those in `state`) for its mediators: the ones waiting for
+    a mediator first (escalated, appealed), then decisions inside their appeal window, negotiations,
+    and closed disputes last; oldest first within a state; each with its booking and parties."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    order = [DisputeState.ESCALATED, DisputeState.APPEALED, DisputeState.DECIDED, DisputeState.NEGOTIATING]
+    disputes = Dispute.objects.select_related(
+        "booking__listing", "booking__client", "booking__provider__user", "mediator", "milestone"
+    )
+    if state:
+        disputes = disputes.filter(state=state)
+    priority = Case(
+        *(When(state=s, then=Value(i)) for i, s in enumerate(order)),
+        default=Value(len(order)),
+        output_field=IntegerField(),
+    )
+    return disputes.annotate(priority=priority).order_by("priority", "created_at", "id")
+
+
+def disputes_opened_per_period(*, since: datetime, until: datetime, per: str, zone) -> dict:
+    """For reports: disputes opened in [since, until), counted per `per` (day or month) in `zone`,
+    keyed by the period's first day (a date). One grouped query; periods without disputes are absent."""
+    from django.db.models.functions import TruncDay, TruncMonth
+
+    trunc = {"day": TruncDay, "month": TruncMonth}[per]
+    rows = (
+        Dispute.objects.filter(created_at__gte=since, created_at__lt=until)
+        .annotate(period=trunc("created_at", tzinfo=zone))
+        .values("period")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["period"].astimezone(zone).date(): row["n"] for row in rows}

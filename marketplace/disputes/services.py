@@ -66,8 +66,17 @@ def visible_dispute(user, public_id: str) -> tuple[Dispute, str]:
 
 @transaction.atomic
 def dispute_open(
-    *, user, booking_id: str, reason: str, desired_outcome: str, description: str, milestone_id: str | None = None
+    *,
+    user,
+    booking_id: str,
+    reason: str,
+    desired_outcome: str,
+    description: str,
+    milestone_id: str | None = None,
+    evidence=None,
 ) -> Dispute:
+    """Open a dispute about a booking (or one of its milestones), with a first piece of evidence
+    when `evidence` (a PDF, PNG or JPEG) is given; nothing is stored when anything is refused."""
     booking = Booking.objects.select_related("provider").filter(public_id=booking_id).first()
     role = role_in(booking, user) if booking is not None else None
     if role not in (CLIENT, PROVIDER):
@@ -84,6 +93,12 @@ def dispute_open(
         milestone = booking.milestones.filter(public_id=milestone_id).first()
         if milestone is None:
             errors["milestone"] = ["Not a milestone of this booking."]
+    evidence_type = ""
+    if evidence is not None:
+        try:
+            evidence_type = check_upload(evidence, allowed=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES)
+        except ValidationFailed as exc:
+            errors["evidence"] = exc.fields.get("file", [exc.message])
     if errors:
         raise ValidationFailed("The dispute could not be opened: fix the fields listed.", fields=errors)
     booking = Booking.objects.select_for_update().select_related("provider").get(pk=booking.pk)
@@ -111,6 +126,11 @@ def dispute_open(
     escrow_freeze(booking=booking, reason=f"dispute {dispute.public_id}")
     bookings.booking_dispute_opened(booking)
     _entry(dispute, user, role, EntryKind.OPENED, text=dispute.description)
+    if evidence is not None:
+        entry = DisputeEntry(dispute=dispute, author=user, role=role, kind=EntryKind.EVIDENCE)
+        entry.content_type, entry.original_name = evidence_type, str(evidence.name)[:255]
+        entry.file.save(entry.original_name, evidence, save=False)
+        entry.save()
     audit_record(actor=user, action="dispute.opened", target=dispute, after={"amount": amount, "reason": reason})
     dispute_changed(dispute, "opened")
     return dispute

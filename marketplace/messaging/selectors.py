@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from marketplace.common.errors import ValidationFailed
@@ -33,13 +33,19 @@ def _unread(user) -> Subquery:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def inbox(user) -> QuerySet[ConversationMember]:
+def inbox(user, *, q: str | None = None) -> QuerySet[ConversationMember]:
     """The user's memberships, most recent conversation first, each with the conversation, the last
-    message's preview (`last_body`, `last_sender`, `last_attachment`) and `unread`."""
+    message's preview (`last_body`, `last_sender`, `last_attachment`) and `unread`. `q` keeps the
+    conversations whose subject or any message contains it (case-insensitive)."""
     last = Message.objects.filter(conversation=OuterRef("conversation_id")).order_by("-created_at", "-id")
+    members = ConversationMember.objects.filter(user=user)
+    if q:
+        if len(q) > SEARCH_MAX_CHARS:
+            raise ValidationFailed("The search is too long.", fields={"q": [f"At most {SEARCH_MAX_CHARS} characters."]})
+        matching = Message.objects.filter(conversation=OuterRef("conversation_id"), body__icontains=q)
+        members = members.filter(Q(conversation__subject__icontains=q) | Q(Exists(matching)))
     return (
-        ConversationMember.objects.filter(user=user)
-        .select_related("conversation__listing", "conversation__booking", "conversation__dispute")
+        members.select_related("conversation__listing", "conversation__booking", "conversation__dispute")
         .annotate(
             last_body=Subquery(last.values("body")[:1]),
             last_sender=Subquery(last.values("sender__public_id")[:1]),
@@ -84,3 +90,28 @@ def thread(user, conversation: Conversation, *, before: str | None = None, q: st
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
     return ThreadPage(messages=page, next_before=page[-1].public_id if more else None)
+
+
+def messages_after(conversation: Conversation, after: str | None) -> list[Message]:
+    """The conversation's messages newer than the message `after` (all of the latest page when
+    `after` is empty or unknown), oldest first: what a page showing the thread has not shown yet."""
+    messages = conversation.messages.select_related("sender")
+    cursor = conversation.messages.filter(public_id=after).values("created_at", "id").first() if after else None
+    if cursor is None:
+        return list(reversed(messages.order_by("-created_at", "-id")[:PAGE_SIZE]))
+    newer = Q(created_at__gt=cursor["created_at"]) | Q(created_at=cursor["created_at"], id__gt=cursor["id"])
+    return list(messages.filter(newer).order_by("created_at", "id")[:PAGE_SIZE])
+
+
+def blocked_by(user) -> QuerySet:
+    """The people `user` has blocked, latest first."""
+    from marketplace.messaging.models import Block
+
+    return Block.objects.filter(blocker=user).select_related("blocked").order_by("-id")
+
+
+def is_blocked(user, other) -> bool:
+    """Whether `user` has blocked `other`."""
+    from marketplace.messaging.models import Block
+
+    return Block.objects.filter(blocker=user, blocked=other).exists()

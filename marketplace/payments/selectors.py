@@ -76,3 +76,35 @@ def client_payments(user):
         .select_related("booking", "booking__listing")
         .order_by("-id")
     )
+
+
+def booking_money(booking) -> dict:
+    """Where a booking's money is, for the people on it: `authorized` (a card hold not charged yet),
+    `captured`, `held` (in escrow now), `released` (to the provider), `refunded` (back to the
+    client), `frozen` (a dispute stops releases) — minor units of the booking's currency — and a
+    one-word `state`: unpaid, authorized, held, released, refunded or partly_refunded."""
+    from marketplace.payments.escrow import escrow_state
+    from marketplace.payments.services import HOLD_AUTHORIZED
+
+    escrow = escrow_state(booking)
+    authorized = sum(booking.money_intents.filter(kind="hold", status=HOLD_AUTHORIZED).values_list("amount", flat=True))
+    if escrow.captured == 0:
+        state = "authorized" if authorized else "unpaid"
+    elif escrow.refunded >= escrow.captured:
+        state = "refunded"
+    elif escrow.held > 0:
+        state = "held"
+    elif escrow.refunded:
+        state = "partly_refunded"
+    else:
+        state = "released"
+    return {
+        "state": state,
+        "currency": booking.currency,
+        "authorized": authorized,
+        "captured": escrow.captured,
+        "held": escrow.held,
+        "released": escrow.released,
+        "refunded": escrow.refunded,
+        "frozen": escrow.frozen,
+    }
