@@ -87,6 +87,7 @@ class DateOverride(models.Model):
 class TimeOff(TimeStampedModel):
     """A period the provider is away (holiday, sick leave)."""
 
+    public_id = PublicIdField("off")
     provider = models.ForeignKey("providers.ProviderProfile", on_delete=models.CASCADE, related_name="time_off")
     period = DateTimeRangeField()
     note = models.CharField(max_length=200, blank=True)

@@ -80,6 +80,7 @@ def _windows(items: Any, field: str, errors: dict, *, allow_closed: bool = False
         return []
     key_name = "weekday" if field == "weekly" else "date"
     found = []
+    spans: dict = {}  # key -> [(start, end, index in items)]
     for index, item in enumerate(items):
         where = f"{field}[{index}]"
         if not isinstance(item, dict):
@@ -108,14 +109,16 @@ def _windows(items: Any, field: str, errors: dict, *, allow_closed: bool = False
             errors[where] = ["The start must be before the end (windows end by midnight)."]
         else:
             found.append((key, start, end))
-    by_key: dict = {}
-    for key, start, end in found:
-        if start is not None:
-            by_key.setdefault(key, []).append((start, end))
-    for key, spans in by_key.items():
-        spans.sort()
-        if any(a_end > b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False)):
-            errors[field] = [f"Windows on {key} overlap; merge them."]
+            spans.setdefault(key, []).append((start, end, index))
+    for key, windows in spans.items():
+        windows.sort()
+        reach = windows[0][1]  # the latest end among the windows before
+        for b_start, b_end, b_index in windows[1:]:
+            if reach > b_start:
+                errors[field] = [f"Windows on {key} overlap; merge them."]
+                # Named on the later window too, so a form can show it next to the window.
+                errors[f"{field}[{b_index}]"] = [f"Overlaps the window ending at {reach:%H:%M}; merge them."]
+            reach = max(reach, b_end)
     return found
 
 

@@ -104,3 +104,41 @@ def listing_visible_to(viewer, public_id: str):
     if viewer.is_authenticated and (listing.provider.user_id == viewer.pk or can(viewer, "listings.moderate")):
         return listing
     return None
+
+
+def provider_listings(provider):
+    """A provider's own listings (every status), for their dashboard: archived ones last, then the
+    most recently changed first, with what the list shows."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from marketplace.catalogue.models import Listing, ListingStatus
+
+    return (
+        Listing.objects.filter(provider=provider)
+        .select_related("category")
+        .prefetch_related("packages", "images")
+        .annotate(
+            archived=Case(
+                When(status=ListingStatus.ARCHIVED, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .order_by("archived", "-updated_at", "-id")
+    )
+
+
+def categories_for_choice():
+    """Active categories in tree order (parents before their children, siblings by position), each
+    with its `depth`, for a category picker."""
+    categories = list(Category.objects.filter(is_active=True))
+    children: dict[int | None, list[Category]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    ordered: list[Category] = []
+
+    def walk(parent_id: int | None) -> None:
+        for category in sorted(children.get(parent_id, []), key=lambda c: (c.position, c.name)):
+            ordered.append(category)
+            walk(category.pk)
+
+    walk(None)
+    return ordered

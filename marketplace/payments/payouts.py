@@ -258,3 +258,13 @@ def _currencies_of(provider) -> list[str]:
             "currency", flat=True
         )
     )
+
+
+def payee_of(provider) -> PayeeAccount | None:
+    """Where the provider's payouts go, when they have set it up."""
+    return PayeeAccount.objects.filter(provider=provider).first()
+
+
+def payouts_of(provider):
+    """The provider's payouts, newest first."""
+    return Payout.objects.filter(provider=provider).order_by("-created_at", "-id")

@@ -54,3 +54,28 @@ def provider_document_for(viewer, profile_id: str, document_id: str) -> Verifica
     if document.profile.user_id == viewer.pk or can(viewer, "providers.review"):
         return document
     return None
+
+
+# What a complete provider has done, in the order the dashboard suggests it.
+COMPLETENESS_STEPS = ("headline", "bio", "skills", "languages", "portfolio", "availability", "listing", "payouts")
+
+
+def profile_completeness(profile: ProviderProfile) -> dict:
+    """Which steps of a complete provider presence are done (`steps`: key -> done) and the share
+    done in percent. A few indexed existence queries."""
+    from marketplace.bookings.models import AvailabilitySchedule
+    from marketplace.catalogue.models import Listing, ListingStatus
+    from marketplace.payments.models import PayeeAccount
+
+    steps = {
+        "headline": bool(profile.headline.strip()),
+        "bio": len(profile.bio.strip()) >= 80,
+        "skills": bool(profile.skills),
+        "languages": bool(profile.languages),
+        "portfolio": profile.portfolio.exists(),
+        "availability": AvailabilitySchedule.objects.filter(provider=profile, listing__isnull=True).exists(),
+        "listing": Listing.objects.filter(provider=profile, status=ListingStatus.ACTIVE).exists(),
+        "payouts": PayeeAccount.objects.filter(provider=profile, payouts_enabled=True).exists(),
+    }
+    done = sum(steps.values())
+    return {"steps": steps, "percent": round(100 * done / len(steps)), "done": done, "total": len(steps)}

@@ -145,6 +145,40 @@ def provider_document_add(*, user: User, kind: str, upload) -> VerificationDocum
     return document
 
 
+@transaction.atomic
+def provider_application_submit(
+    *, user: User, documents: dict[str, Any] | None = None, **values: Any
+) -> ProviderProfile:
+    """The application page's one step: apply (again, after a rejection) or complete an application
+    under review, with the profile and any verification documents (`{kind: upload}`) together.
+    Every field and every file is checked before anything is written, and all problems are named
+    at once (a document's as `documents.<kind>`): a refused file leaves no profile behind."""
+    existing = ProviderProfile.objects.select_for_update().filter(user=user).first()
+    if existing is not None and existing.status == ProviderStatus.APPROVED:
+        raise Conflict("Your application is approved; edit your profile instead.", code="already_approved")
+    applying = existing is None or existing.status == ProviderStatus.REJECTED
+    documents = {kind: upload for kind, upload in (documents or {}).items() if upload is not None}
+    errors = _profile_errors(values, creating=applying)
+    for kind, upload in documents.items():
+        if kind not in DocumentKind.values:
+            errors[f"documents.{kind}"] = [f"Choose one of: {', '.join(DocumentKind.values)}."]
+            continue
+        try:
+            check_upload(upload, allowed=DOCUMENT_TYPES, max_bytes=settings.DOCUMENT_MAX_BYTES)
+        except ValidationFailed as exc:
+            errors[f"documents.{kind}"] = [exc.message, *exc.fields.get("file", [])]
+    if errors:
+        raise ValidationFailed("The application could not be saved: fix the fields listed.", fields=errors)
+    if applying:
+        profile = provider_apply(user=user, **values)
+    else:
+        profile = provider_profile_update(user=user, **values)
+    for kind, upload in documents.items():
+        provider_document_add(user=user, kind=kind, upload=upload)
+    profile.refresh_from_db()
+    return profile
+
+
 DECISIONS = {
     "approve": ProviderStatus.APPROVED,
     "reject": ProviderStatus.REJECTED,
@@ -198,9 +232,15 @@ MAX_PORTFOLIO_ITEMS = 30
 
 
 @transaction.atomic
-def portfolio_item_add(*, user: User, title: Any, description: Any = "", link: Any = "") -> PortfolioItem:
+def portfolio_item_add(
+    *, user: User, title: Any, description: Any = "", link: Any = "", image: Any = None
+) -> PortfolioItem:
+    """A new portfolio item, with its picture when `image` is given (checked with the other fields
+    first: a refused picture saves nothing)."""
     from django.core.exceptions import ValidationError as DjangoValidationError
     from django.core.validators import URLValidator
+
+    from marketplace.common.images import image_checked
 
     profile = ProviderProfile.objects.select_for_update().filter(user=user).first()
     if profile is None:
@@ -217,17 +257,25 @@ def portfolio_item_add(*, user: User, title: Any, description: Any = "", link: A
             URLValidator(schemes=["http", "https"])(link)
         except DjangoValidationError:
             errors["link"] = ["Use a web address starting with https:// or http://."]
+    if image is not None:
+        try:
+            image_checked(image)
+        except ValidationFailed as exc:
+            errors["image"] = [exc.message, *exc.fields.get("file", [])]
     if errors:
         raise ValidationFailed("The portfolio item could not be saved: fix the fields listed.", fields=errors)
     if profile.portfolio.count() >= MAX_PORTFOLIO_ITEMS:
         raise Conflict(f"A profile shows at most {MAX_PORTFOLIO_ITEMS} portfolio items.", code="portfolio_full")
-    return PortfolioItem.objects.create(
+    item = PortfolioItem.objects.create(
         profile=profile,
         title=title.strip(),
         description=description.strip(),
         link=link,
         position=profile.portfolio.count(),
     )
+    if image is not None:
+        item = portfolio_item_image_set(user=user, public_id=item.public_id, upload=image)
+    return item
 
 
 def _own_item(user: User, public_id: str) -> PortfolioItem:
