@@ -227,7 +227,6 @@ def provider_review(
     return profile
 
 
-
 MAX_PORTFOLIO_ITEMS = 30
 
 
