@@ -124,6 +124,15 @@ DEMO_MARKETPLACES = [
                 {"conflict_check": "(to be filled in by the client)", "jurisdiction": "England and Wales"},
                 [("Document review", 25000, 60), ("Review + negotiation", 90000, 240)],
             ),
+            (
+                "sarah",
+                "residential-conveyancing",
+                "Fixed-fee home purchase or sale",
+                "Searches, contract review, exchange and completion for a home in England and Wales. Tell us "
+                "about the property and we quote a fixed fee before you commit.",
+                {"conflict_check": "(to be filled in by the client)", "jurisdiction": "England and Wales"},
+                [("Purchase or sale", 95000, None)],
+            ),
         ],
     },
 ]

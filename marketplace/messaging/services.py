@@ -296,6 +296,21 @@ def message_post(*, sender, conversation: Conversation, body: str, attachment=No
     return message
 
 
+def booking_note_post(*, booking: Booking, author, body: str) -> Message:
+    """A step of the booking worth discussing (a quote, a counter-offer) written into its thread by
+    the party who took it, so question, quote and answer read as one conversation. The booking step
+    itself notifies the other side; this only announces the new message to their open pages."""
+    conversation = booking_thread(booking=booking)
+    message = Message.objects.create(conversation=conversation, sender=author, body=body[:BODY_MAX_CHARS])
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
+    ConversationMember.objects.filter(conversation=conversation, user=author).update(last_read_at=message.created_at)
+    others = ConversationMember.objects.filter(conversation=conversation).exclude(user=author)
+    live.publish(
+        list(others.values_list("user_id", flat=True)), "message.created", {"conversation": conversation.public_id}
+    )
+    return message
+
+
 @transaction.atomic
 def conversation_read(*, user, conversation: Conversation) -> ConversationMember:
     """Everything in the conversation up to now counts as read by `user`."""

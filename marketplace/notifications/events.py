@@ -47,6 +47,7 @@ def booking_changed(booking, *, event, role: str) -> None:
         "booking.changed",
         {"booking": booking.public_id, "state": event.to_state},
     )
+    _note_in_thread(booking, event)
     found = _booking_kind(event.action, event.from_state, event.to_state)
     if found is None:
         return
@@ -62,6 +63,28 @@ def booking_changed(booking, *, event, role: str) -> None:
     context = _booking_context(booking)
     for person in people:
         notify(person, kind, event_id=event_id, context=context, url=booking_url(booking))
+
+
+def _note_in_thread(booking, event) -> None:
+    """A quote or a counter-offer also reads as a message in the booking's conversation (which
+    continues the client's inquiry), written by the party who made it."""
+    from marketplace.common.money import Money
+    from marketplace.messaging.services import booking_note_post
+
+    terms = booking.terms or {}
+    if event.action == "send_quote":
+        price = Money(booking.price, booking.currency).format()
+        lines = [f"Quote: {price}. {terms.get('terms', '')}".strip()]
+        for number, milestone in enumerate(terms.get("milestones") or [], start=1):
+            amount = Money(milestone["amount"], booking.currency).format()
+            lines.append(f"{number}. {milestone['title']}: {amount}, due {milestone['due_date']}")
+        if terms.get("expires_at"):
+            lines.append(
+                f"Valid until {terms['expires_at'][:10]}. Accept it, counter it or decline it on the booking page."
+            )
+        booking_note_post(booking=booking, author=booking.provider.user, body="\n".join(lines))
+    elif event.action == "counter" and terms.get("counter"):
+        booking_note_post(booking=booking, author=booking.client, body=f"Counter-offer: {terms['counter']}")
 
 
 def booking_reminder(booking, *, person, when: str, action: str) -> None:
