@@ -1,0 +1,1 @@
+"""The provider dashboard's pages, one module per side-menu section."""
