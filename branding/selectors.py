@@ -50,7 +50,7 @@ class Look:
         return "".join(faces.values()) + root
 
 
-def _image_url(name: str) -> str:
+def image_url(name: str) -> str:
     if not name:
         return ""
     from django.core.files.storage import default_storage
@@ -73,10 +73,10 @@ def look_from(values: dict, *, name: str, locale: str, is_draft: bool = False) -
         body_font=fonts.font(values.get("body_font") or fonts.DEFAULT_FONT),
         heading_font=fonts.font(values.get("heading_font") or fonts.DEFAULT_FONT),
         tagline=values.get("tagline") or "",
-        logo_url=_image_url(values.get("logo") or ""),
-        favicon_url=_image_url(values.get("favicon") or ""),
-        social_image_url=_image_url(values.get("social_image") or ""),
-        email_logo_url=_image_url(values.get("email_logo") or values.get("logo") or ""),
+        logo_url=image_url(values.get("logo") or ""),
+        favicon_url=image_url(values.get("favicon") or ""),
+        social_image_url=image_url(values.get("social_image") or ""),
+        email_logo_url=image_url(values.get("email_logo") or values.get("logo") or ""),
         email_sender_name=values.get("email_sender_name") or "",
         footer_links=tuple(values.get("footer_links") or ()),
         is_draft=is_draft,

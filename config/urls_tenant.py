@@ -7,6 +7,7 @@ from django.urls import include, path
 from accounts.api.urls import marketplace_urlpatterns
 from billing import views as billing_views
 from billing.urls import marketplace_urlpatterns as billing_api
+from branding.api.urls import urlpatterns as branding_api
 from config.urls_common import common_urlpatterns
 from marketplace.audit.api.urls import urlpatterns as audit_api
 from marketplace.bookings.api.calendar_views import calendar_feed
@@ -48,6 +49,7 @@ api_v1 = [
     *billing_api,
 ]
 
+    *branding_api,
 urlpatterns = [
     # Uploaded media (already under the tenant's prefix); production serves them from S3 or a CDN.
     *(static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []),

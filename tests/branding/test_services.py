@@ -224,3 +224,37 @@ def test_the_cached_look_is_dropped_when_the_name_or_language_changes(tenant_a, 
         with run_on_commit():
             marketplace_settings_update(actor=admin, changes={"display_name": "Alpha Tutoring", "locale": "fr"})
         assert (site_look().name, site_look().locale) == ("Alpha Tutoring", "fr")
+
+
+# --- the API ---------------------------------------------------------------------------------------------
+
+
+def test_admins_change_and_publish_the_look_through_the_api(api_a, api_b, tenant_a, run_on_commit):
+    from tests.bookings.test_booking_api import _auth
+
+    admin = _auth(api_a, "admin@alpha.test")
+
+    bad = api_a.patch(
+        "/api/v1/marketplace/branding/", {"text_color": "#999", "background_color": "#aaa"}, format="json", **admin
+    )
+    logo = api_a.patch(
+        "/api/v1/marketplace/branding/",
+        {"logo": _png(), "changes": '{"primary_color": "#14532d"}'},
+        format="multipart",
+        **admin,
+    )
+    with run_on_commit():
+        published = api_a.post("/api/v1/marketplace/branding/publish/", **admin)
+
+    assert bad.status_code == 400 and "text_color" in bad.json()["error"]["fields"]
+    assert logo.status_code == 200, logo.content
+    assert logo.json()["draft"]["primary_color"] == "#14532d" and logo.json()["published"]["logo"] == ""
+    assert logo.json()["draft"]["logo"].startswith("/media/alpha/branding/logo-")
+    assert published.status_code == 200 and published.json()["draft"] is None
+    assert published.json()["published"]["primary_color"] == "#14532d"
+    # a provider may not, and the other marketplace's admin reads only their own look
+    with tenant_context(tenant_a):
+        UserFactory(email="pro@example.org", is_provider=True)
+    assert api_a.get("/api/v1/marketplace/branding/", **_auth(api_a, "pro@example.org")).status_code == 403
+    beta = api_b.get("/api/v1/marketplace/branding/", **_auth(api_b, "admin@beta.test")).json()
+    assert beta["published"]["primary_color"] == "#3346d3" and beta["published"]["logo"] == ""
