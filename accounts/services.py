@@ -308,6 +308,28 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     return invitation
 
 
+@transaction.atomic
+def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
+    """Send an open (or lapsed) invitation again: a new link (the old one stops working) valid for
+    another INVITATION_TTL, with the same roles."""
+    require(actor, "users.invite")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise Conflict("This invitation has already been accepted.", code="invitation_accepted")
+    if invitation.revoked_at and invitation.revoked_at < invitation.expires_at:  # revoked by an admin, not lapsed
+        raise Conflict("This invitation was revoked; invite the person again instead.", code="invitation_revoked")
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise Conflict("This person already has an account here; change their roles instead.", code="already_member")
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = Invitation.hash_token(token)
+    invitation.expires_at = timezone.now() + INVITATION_TTL
+    invitation.revoked_at = None  # an expired invitation (closed by the expiry job) opens again
+    invitation.save(update_fields=["token_hash", "expires_at", "revoked_at", "updated_at"])
+    audit_record(actor=actor, action="invitation.resent", target=invitation, after={"email": invitation.email})
+    transaction.on_commit(lambda: send_invitation_email(invitation_id=invitation.pk, token=token))
+    return invitation
+
+
 def invitations_expire() -> int:
     """Periodic: mark invitations past their expiry as revoked (idempotent)."""
     return Invitation.objects.filter(

@@ -142,3 +142,60 @@ def booking_price(package, add_ons: list[AddOn]) -> int:
 def bookings_visible_to(user) -> QuerySet[Booking]:
     """Bookings where `user` is the client or the provider."""
     return Booking.objects.filter(Q(client=user) | Q(provider__user=user))
+
+
+def bookings_for_staff(
+    *,
+    state: str | None = None,
+    workflow: str | None = None,
+    provider: str | None = None,
+    client: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[Booking]:
+    """Every booking of the marketplace for its admins and moderators, newest first. `provider` and
+    `client` match a name or an email (part of it); the dates bound the session's day (a project's:
+    the day it was booked), in the current time zone."""
+    from django.db.models.functions import Coalesce
+
+    bookings = Booking.objects.select_related("listing", "provider__user", "client").annotate(
+        when=Coalesce("starts_at", "created_at")
+    )
+    if state:
+        bookings = bookings.filter(state=state)
+    if workflow:
+        bookings = bookings.filter(workflow=workflow)
+    if provider:
+        bookings = bookings.filter(
+            Q(provider__user__full_name__icontains=provider) | Q(provider__user__email__icontains=provider)
+        )
+    if client:
+        bookings = bookings.filter(Q(client__full_name__icontains=client) | Q(client__email__icontains=client))
+    if date_from:
+        bookings = bookings.filter(when__date__gte=date_from)
+    if date_to:
+        bookings = bookings.filter(when__date__lte=date_to)
+    return bookings.order_by("-created_at", "-id")
+
+
+def booking_states() -> list[str]:
+    """Every state a booking of any workflow can be in (for filters), in the workflows' order."""
+    from marketplace.bookings import workflows
+
+    states: list[str] = []
+    for flow in workflows.PRESETS.values():
+        for state in [flow.initial, *(t.target for t in flow.transitions.values())]:
+            if state not in states:
+                states.append(state)
+    return states
+
+
+def booking_for_staff(public_id: str) -> Booking | None:
+    """One booking with everything its staff page shows: parties, timeline, money steps, milestones
+    and disputes (staff see every booking of the marketplace)."""
+    return (
+        Booking.objects.select_related("listing", "provider__user", "client")
+        .prefetch_related("events__actor", "money_intents", "milestones", "disputes")
+        .filter(public_id=public_id)
+        .first()
+    )

@@ -44,7 +44,7 @@ from marketplace.catalogue.selectors import (
     category_commission_bps,
     listings_public,
 )
-from marketplace.common.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from marketplace.common.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from marketplace.configuration.selectors import marketplace_settings
 from marketplace.messaging.services import inquiry_continued
 from marketplace.notifications.events import booking_changed
@@ -420,13 +420,14 @@ def roles_of(user, booking: Booking) -> list[str]:
     return roles
 
 
-def allowed_actions(booking: Booking, user, *, now: datetime | None = None) -> list[str]:
-    """What `user` may do with the booking now (its state, their roles, and the session's time)."""
+def allowed_actions(booking: Booking, user, *, now: datetime | None = None, role: str | None = None) -> list[str]:
+    """What `user` may do with the booking now (its state, their roles, and the session's time);
+    with `role`, only what they may do in that role (staff intervening: `admin`)."""
     flow = workflows.workflow(booking.workflow)
     now = now or timezone.now()
     found: list[str] = []
-    for role in roles_of(user, booking):
-        for action in flow.allowed(booking.state, role):
+    for held in [r for r in roles_of(user, booking) if role is None or r == role]:
+        for action in flow.allowed(booking.state, held):
             moment = flow.transitions[action].not_before
             if action not in found and not (moment and getattr(booking, moment) and now < getattr(booking, moment)):
                 found.append(action)
@@ -434,19 +435,27 @@ def allowed_actions(booking: Booking, user, *, now: datetime | None = None) -> l
 
 
 @transaction.atomic
-def booking_act(*, user, booking: Booking, action: str, reason: Any = "", data: Any = None) -> Booking:
-    """Apply one workflow action as `user`: 409 with the actions allowed now when it does not fit."""
+def booking_act(
+    *, user, booking: Booking, action: str, reason: Any = "", data: Any = None, as_role: str | None = None
+) -> Booking:
+    """Apply one workflow action as `user` (only in the role `as_role` when given: staff intervening
+    act as `admin` even on a booking of their own): 409 with the actions allowed now when it does
+    not fit."""
     booking = Booking.objects.select_for_update().select_related("provider", "listing").get(pk=booking.pk)
     roles = roles_of(user, booking)
     if not roles:
         raise NotFound("No such booking.")
+    if as_role is not None:
+        if as_role not in roles:
+            raise PermissionDenied(f"You cannot act on this booking as {as_role}.")
+        roles = [as_role]
     flow = workflows.workflow(booking.workflow)
     transition = flow.transitions.get(action)
     role = next(
         (r for r in roles if transition and booking.state in transition.sources and r in transition.roles), None
     )
     if transition is None or role is None:
-        allowed = allowed_actions(booking, user)
+        allowed = allowed_actions(booking, user, role=as_role)
         raise InvalidTransition(
             f"A {booking.state} booking cannot be '{action}' by you now; allowed: {', '.join(allowed) or 'nothing'}.",
             fields={"allowed_actions": allowed},

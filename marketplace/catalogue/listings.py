@@ -53,7 +53,9 @@ TRANSITIONS: dict[str, tuple[set[str], str | None, str]] = {
     "submit": ({ListingStatus.DRAFT, ListingStatus.REJECTED}, None, "owner"),  # target depends on moderation
     "approve": ({ListingStatus.PENDING_REVIEW}, ListingStatus.ACTIVE, "moderator"),
     "reject": ({ListingStatus.PENDING_REVIEW, ListingStatus.ACTIVE}, ListingStatus.REJECTED, "moderator"),
-    "pause": ({ListingStatus.ACTIVE}, ListingStatus.PAUSED, "owner"),
+    # Moderators may pause a live listing too, with a reason its provider sees; the provider resumes
+    # it once it is fixed (to keep it off until reviewed again, moderators reject it instead).
+    "pause": ({ListingStatus.ACTIVE}, ListingStatus.PAUSED, "owner_or_moderator"),
     "resume": ({ListingStatus.PAUSED}, ListingStatus.ACTIVE, "owner"),
     "archive": (
         {
@@ -77,9 +79,15 @@ def allowed_actions(listing: Listing, user) -> list[str]:
     ]
 
 
+def _owner(user, listing: Listing) -> bool:
+    return user.is_authenticated and listing.provider.user_id == user.pk
+
+
 def _may(user, listing: Listing, who: str) -> bool:
     if who == "owner":
-        return user.is_authenticated and listing.provider.user_id == user.pk
+        return _owner(user, listing)
+    if who == "owner_or_moderator":
+        return _owner(user, listing) or can(user, "listings.moderate")
     return can(user, "listings.moderate")
 
 
@@ -353,6 +361,11 @@ def listing_transition(*, user, listing: Listing, action: str, reason: str = "")
         )
     if action == "reject" and not reason.strip():
         raise ValidationFailed("Say why the listing is rejected.", fields={"reason": ["Give a reason."]})
+    by_moderator = action == "pause" and not _owner(user, listing)
+    if by_moderator and not reason.strip():
+        raise ValidationFailed(
+            "Say why the listing is paused; its provider will see it.", fields={"reason": ["Give a reason."]}
+        )
     settings = marketplace_settings()
     if action in ("submit", "resume"):
         _check_publishable(listing, settings)
@@ -362,7 +375,7 @@ def listing_transition(*, user, listing: Listing, action: str, reason: str = "")
         entitlements.check_limit(connection.tenant, "active_listings")
     before = listing.status
     listing.status = target
-    listing.status_reason = reason.strip()[:500] if action == "reject" else ""
+    listing.status_reason = reason.strip()[:500] if action == "reject" or by_moderator else ""
     if target == ListingStatus.ACTIVE and listing.published_at is None:
         listing.published_at = timezone.now()
     listing.save(update_fields=["status", "status_reason", "published_at", "updated_at"])

@@ -142,3 +142,24 @@ def categories_for_choice():
 
     walk(None)
     return ordered
+
+
+def listings_for_moderation(*, status: str | None = None, category: Category | None = None):
+    """Every listing except drafts (or those in `status`, optionally in `category` and below) for the
+    moderators' screen: waiting for review first, oldest first (the longest wait on top), then the
+    rest, most recently changed first; with their provider, category and packages."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from marketplace.catalogue.models import Listing, ListingStatus
+
+    listings = Listing.objects.select_related("category", "provider__user").prefetch_related("packages")
+    listings = listings.filter(status=status) if status else listings.exclude(status=ListingStatus.DRAFT)
+    if category is not None:
+        listings = listings.filter(category_id__in=category_descendant_ids(category))
+    waiting = Case(
+        When(status=ListingStatus.PENDING_REVIEW, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    first_waiting = Case(When(status=ListingStatus.PENDING_REVIEW, then="updated_at"), default=None)
+    return listings.annotate(waiting=waiting, first_waiting=first_waiting).order_by(
+        "waiting", "first_waiting", "-updated_at", "-id"
+    )

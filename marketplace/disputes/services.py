@@ -250,10 +250,33 @@ def dispute_escalate(*, user, dispute: Dispute, text: str = "") -> Dispute:
     return dispute
 
 
+def _split_adds_up(dispute: Dispute, outcome: str, refund: int, release_amount) -> None:
+    """A split given as both parts (refund to the client, release to the provider) must add up to
+    the amount in dispute, which is what escrow holds for it: nothing may be left over or invented."""
+    if outcome != Outcome.PARTIAL_REFUND or release_amount is None:
+        return
+    if not isinstance(release_amount, int) or isinstance(release_amount, bool) or release_amount < 0:
+        raise ValidationFailed(
+            "The part released to the provider is a whole amount in minor units.",
+            fields={"release_amount": [f"A whole amount in {dispute.currency} minor units."]},
+        )
+    if refund + release_amount != dispute.amount:
+        raise ValidationFailed(
+            f"The refund and the release must add up to the {dispute.amount} in escrow for this dispute.",
+            fields={
+                "refund_amount": [f"Refund + release = {refund + release_amount}, not {dispute.amount}."],
+                "release_amount": [f"Release {dispute.amount - refund} when refunding {refund}."],
+            },
+        )
+
+
 @transaction.atomic
-def dispute_decide(*, user, dispute: Dispute, outcome: str, refund_amount=None, reason: str) -> Dispute:
+def dispute_decide(
+    *, user, dispute: Dispute, outcome: str, refund_amount=None, release_amount=None, reason: str
+) -> Dispute:
     """A mediator decides. A first decision may be appealed within APPEAL_DAYS; an appeal's
-    decision (by another mediator) is final and carried out at once."""
+    decision (by another mediator) is final and carried out at once. A split may name both parts
+    (`release_amount` too): they must add up to the amount in dispute."""
     if role_in(dispute, user) != MEDIATOR:
         raise PermissionDenied("Only the marketplace's mediators (admins and moderators not party to it) decide.")
     dispute = _open(dispute, DisputeState.ESCALATED, DisputeState.APPEALED)
@@ -262,6 +285,7 @@ def dispute_decide(*, user, dispute: Dispute, outcome: str, refund_amount=None, 
     if dispute.state == DisputeState.APPEALED and user.pk == dispute.mediator_id:
         raise PermissionDenied("An appeal is decided by a different mediator.")
     refund = _amounts(dispute, outcome, refund_amount)
+    _split_adds_up(dispute, outcome, refund, release_amount)
     _entry(dispute, user, MEDIATOR, EntryKind.DECISION, text=reason.strip(), outcome=outcome, refund_amount=refund)
     audit_record(
         actor=user,
@@ -383,4 +407,3 @@ def _entry(dispute, author, role, kind, *, text="", outcome="", refund_amount=No
         outcome=outcome or "",
         refund_amount=refund_amount,
     )
-

@@ -16,6 +16,24 @@ def provider_review_queue(*, status: str | None = None) -> QuerySet[ProviderProf
     return _profiles().filter(status__in=wanted).order_by("created_at")
 
 
+def providers_for_review(*, status: str | None = None) -> QuerySet[ProviderProfile]:
+    """Every application (or those in `status`) for the review screen: those waiting for a decision
+    first, then those waiting for the applicant, then decided ones; oldest application first within
+    each (the longest wait on top)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    profiles = _profiles().prefetch_related("documents")
+    if status:
+        profiles = profiles.filter(status=status)
+    waiting = Case(
+        When(status=ProviderStatus.PENDING, then=Value(0)),
+        When(status=ProviderStatus.INFO_REQUESTED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return profiles.annotate(waiting=waiting).order_by("waiting", "created_at", "id")
+
+
 def provider_for_user(user) -> ProviderProfile | None:
     return _profiles().filter(user=user).first() if user.is_authenticated else None
 

@@ -134,3 +134,13 @@ def reputation_settings() -> ReputationSettings:
         return found
     found, _ = ReputationSettings.objects.get_or_create(singleton=True)
     return found
+
+
+def hidden_reviews() -> QuerySet[Review]:
+    """Reviews moderators hid, most recently hidden first, each with its flags (to restore one)."""
+    return (
+        _reviews()
+        .filter(status=ReviewStatus.HIDDEN)
+        .prefetch_related(Prefetch("flags", queryset=ReviewFlag.objects.select_related("reporter")))
+        .order_by("-moderated_at", "-id")
+    )

@@ -261,6 +261,23 @@ def review_moderate(*, actor, review_id: str, action: Any, reason: Any, now: dat
     return review
 
 
+@transaction.atomic
+def review_flags_dismiss(*, actor, review_id: str, reason: Any, now: datetime | None = None) -> Review:
+    """Keep a flagged review as it is (admins and moderators): its open flags are resolved with the
+    reason, audited; nothing about the review changes."""
+    require(actor, "reviews.moderate")
+    review = _visible(actor, review_id)
+    reason = _reason(reason, what="Say why the review stays as it is")
+    review = _locked(review)
+    dismissed = review.flags.filter(resolved_at__isnull=True).update(
+        resolved_at=now or timezone.now(), resolved_by=actor
+    )
+    if not dismissed:
+        raise Conflict("This review has no open flags.", code="no_open_flags")
+    audit_record(actor=actor, action="review.flags_dismissed", target=review, after={"flags": dismissed}, reason=reason)
+    return review
+
+
 def reviews_reveal_due(*, now: datetime | None = None) -> int:
     """Reveal every review whose window has closed without the other side's review (the beat job
     `reviews.reveal_due`). Each booking in its own transaction, re-checked under its lock: running
