@@ -626,7 +626,25 @@ def _milestone_plan(items: Any, booking: Booking, errors: dict) -> list[dict]:
         total < market.min_price or (market.max_price is not None and total > market.max_price)
     ):
         errors["data.milestones"] = ["The milestones add up to a price outside the marketplace's price range."]
+    _check_release_window(plan, booking, errors)
     return plan
+
+
+def _check_release_window(plan: list[dict], booking: Booking, errors: dict) -> None:
+    """The payment processor pays money out within a window after taking it (90 days at Stripe):
+    the last milestone, plus the days a delivery may wait for acceptance, must fit in it, counted
+    from today (the client pays when accepting, never earlier)."""
+    if not plan or any(k.startswith("data.milestones") for k in errors):
+        return
+    waits = timedelta(days=booking.timer_settings.get("auto_accept_after_days", workflows.MILESTONE_AUTO_ACCEPT.days))
+    window = workflows.release_within(booking.timer_settings)
+    latest = timezone.localdate() + window - waits
+    last = len(plan) - 1
+    if date.fromisoformat(plan[last]["due_date"]) > latest:
+        errors[f"data.milestones[{last}].due_date"] = [
+            f"Use a date until {latest.isoformat()}: the whole project must be paid out within {window.days} days "
+            f"of the client's payment, and a delivery may wait {waits.days} days for acceptance."
+        ]
 
 
 def _milestones_create(booking: Booking) -> None:

@@ -241,7 +241,9 @@ def refund_share(tiers: list[list[int]], notice: timedelta | None) -> int:
 
 
 # What tenant admins may tune per category (inherited from the nearest ancestor that sets it): timer
-# lengths (name: lowest, highest) and the cancellation policy (a preset name or custom tiers).
+# lengths (name: lowest, highest; the unit is the name's last word) and the cancellation policy (a
+# preset name or custom tiers). Within these ranges the payment processor may set a tighter limit
+# (`gateway_limit_errors`).
 TUNABLE_TIMERS: dict[str, tuple[int, int]] = {
     "payment_within_minutes": (5, 24 * 60),
     "accept_within_hours": (1, 14 * 24),
@@ -249,8 +251,74 @@ TUNABLE_TIMERS: dict[str, tuple[int, int]] = {
     "quote_grace_hours": (0, 7 * 24),
     "auto_accept_after_days": (1, 60),
     "reschedule_until_hours": (0, 30 * 24),
+    # Milestone projects: every milestone released within this many days of the client's payment.
+    "release_within_days": (7, 365),
 }
 RESCHEDULE_UNTIL = timedelta(hours=24)
+
+
+def timer_defaults() -> dict[str, dict[str, int]]:
+    """Each tunable timer's preset default, per workflow that uses it, in the timer's own unit:
+    {"accept_within_hours": {"request": 24}, "auto_accept_after_days": {"quote": 3, "milestone": 7}, ...}."""
+    out: dict[str, dict[str, int]] = {name: {} for name in TUNABLE_TIMERS}
+    for flow in PRESETS.values():
+        for timer in flow.timers:
+            if timer.setting in out:
+                out[timer.setting][flow.key] = _in_unit(timer.setting, timer.default)
+        if flow.slot_based:
+            out["reschedule_until_hours"][flow.key] = _in_unit("reschedule_until_hours", RESCHEDULE_UNTIL)
+    out["auto_accept_after_days"][MILESTONE.key] = MILESTONE_AUTO_ACCEPT.days
+    out["release_within_days"][MILESTONE.key] = _release_window().days
+    return out
+
+
+def _in_unit(setting: str, length: timedelta) -> int:
+    unit = setting.rsplit("_", 1)[-1]
+    return int(length / timedelta(**{unit: 1}))
+
+
+def _authorization_window() -> timedelta:
+    from marketplace.payments.gateways import gateway
+
+    return gateway().authorization_window
+
+
+def _release_window() -> timedelta:
+    from marketplace.payments.gateways import gateway
+
+    return gateway().release_window
+
+
+def release_within(tuned: dict) -> timedelta:
+    """How long after the client's payment a milestone project's money must all be released."""
+    days = tuned.get("release_within_days")
+    return timedelta(days=days) if isinstance(days, int) else _release_window()
+
+
+def gateway_limit_errors(timers: dict) -> list[str]:
+    """Timers the payment processor cannot honour, with the reason: a request to book holds the
+    client's card until the provider answers, and card authorisations lapse after about 7 days; money
+    taken for a milestone project must be paid out to the provider within the processor's window
+    (90 days at Stripe)."""
+    problems = []
+    hold = _authorization_window()
+    hold_hours = _in_unit("accept_within_hours", hold)
+    hours = timers.get("accept_within_hours")
+    if isinstance(hours, int) and not isinstance(hours, bool) and timedelta(hours=hours) > hold:
+        problems.append(
+            f"timers.accept_within_hours: a request holds the client's card until it is answered, and card "
+            f"holds lapse after about 7 days: the payment processor keeps one for at most {hold_hours} hours. "
+            f"Use at most {hold_hours}."
+        )
+    window = _release_window()
+    days = timers.get("release_within_days")
+    if isinstance(days, int) and not isinstance(days, bool) and timedelta(days=days) > window:
+        problems.append(
+            f"timers.release_within_days: the payment processor must pay money out within {window.days} days of "
+            f"taking it, so a milestone project must be released within {window.days} days. "
+            f"Use at most {window.days}."
+        )
+    return problems
 
 
 def booking_settings_errors(value) -> list[str]:
@@ -269,6 +337,8 @@ def booking_settings_errors(value) -> list[str]:
             low, high = TUNABLE_TIMERS[name]
             if not isinstance(number, int) or isinstance(number, bool) or not low <= number <= high:
                 problems.append(f"timers.{name}: use a whole number from {low} to {high}.")
+        flagged = {problem.split(":", 1)[0] for problem in problems}
+        problems.extend(p for p in gateway_limit_errors(timers) if p.split(":", 1)[0] not in flagged)
     if "cancellation_policy" in value:
         policy = value["cancellation_policy"]
         if isinstance(policy, str):

@@ -81,6 +81,9 @@ class PaymentGateway(Protocol):
     # How long an authorisation (a hold without capture) stays good at this processor. Card
     # authorisations lapse after about 7 days; we never rely on one for longer than this.
     authorization_window: datetime.timedelta
+    # How long money taken from a payer may wait before it is paid out to the provider (Stripe pays
+    # a connected account's funds out within 90 days); milestone projects must release within it.
+    release_window: datetime.timedelta
 
     def authorize(self, *, amount: int, currency: str, payment_method: str, key: str) -> GatewayResult:
         """Hold `amount` on the payer's card without taking it (capture or void later)."""

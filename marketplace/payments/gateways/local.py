@@ -62,6 +62,7 @@ def sign(payload: bytes, *, at: int | None = None) -> str:
 class LocalGateway:
     name = "local"
     authorization_window = datetime.timedelta(days=6)
+    release_window = datetime.timedelta(days=90)  # funds taken are paid out within 90 days
 
     def authorize(self, *, amount: int, currency: str, payment_method: str, key: str) -> GatewayResult:
         return self._card(amount, currency, payment_method, key, on_success=AUTHORIZED)

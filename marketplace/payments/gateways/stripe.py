@@ -110,6 +110,7 @@ class StripeGateway:
     name = "stripe"
     # Card authorisations lapse after about 7 days; we keep a day's margin.
     authorization_window = datetime.timedelta(days=6)
+    release_window = datetime.timedelta(days=90)  # funds taken are paid out within 90 days
 
     def __init__(self) -> None:
         base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
