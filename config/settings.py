@@ -336,6 +336,9 @@ PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="local")  # local | stripe
 STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # a local fake Stripe server in tests
+# Checkout pages take cards with Stripe Elements (js.stripe.com) when PAYMENT_GATEWAY=stripe and this is
+# set; otherwise they show the built-in test processor's card form.
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 # The smallest payout a provider can ask for, in minor units of the marketplace's currency.
 PAYOUT_MINIMUM = env.int("PAYOUT_MINIMUM", default=1000)
 # Where the daily reconciliation sends mismatches for the platform's staff (marketplace admins get them too).

@@ -138,6 +138,35 @@ DEMO_MARKETPLACES = [
 ]
 
 
+# What some demo packages include and the add-ons clients can choose (by listing title).
+DEMO_EXTRAS = {
+    "Calculus I exam preparation": {
+        "includes": {
+            "Single session": ["One topic, worked through with past papers", "Notes sent after the session"],
+            "Five-session bundle": ["A revision plan for your exam", "Notes sent after every session"],
+        },
+        "add_ons": [
+            {"name": "Marked mock exam", "price": 1200, "extra_days": 2},
+            {"name": "Extra 30 minutes", "price": 1500, "extra_minutes": 30},
+        ],
+    },
+    "Python from zero to first project": {
+        "add_ons": [{"name": "Written code review", "price": 2000, "extra_days": 2}],
+    },
+    "Brand identity for early-stage startups": {
+        "includes": {
+            "Starter": ["Logo in two versions", "Colour palette"],
+            "Complete identity": ["Logo system", "Colour palette and type", "One-page brand guide"],
+        },
+        "add_ons": [{"name": "Business card design", "price": 15000, "extra_days": 3}],
+    },
+    "Initial divorce consultation": {
+        "includes": {"45-minute consultation": ["Your options and likely costs", "A written summary afterwards"]},
+        "add_ons": [{"name": "Letter to the other party", "price": 6000, "extra_days": 3}],
+    },
+}
+
+
 def _platform_user(email: str, **flags) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
@@ -184,6 +213,7 @@ def _ensure_listings(spec: dict) -> None:
         Badge.objects.get_or_create(profile=profile, kind="identity_verified")
     for handle, slug, title, description, attributes, packages in spec["listings"]:
         user = User.objects.get(email=f"{handle}@{spec['domain']}")
+        extras = DEMO_EXTRAS.get(title, {})
         listing = listing_create(
             user=user,
             category=Category.objects.get(slug=slug).public_id,
@@ -192,9 +222,15 @@ def _ensure_listings(spec: dict) -> None:
             attributes=attributes,
             pricing_model="session" if packages[0][2] else "fixed",
             packages=[
-                {"name": package, "price": price, **({"duration_minutes": minutes} if minutes else {})}
+                {
+                    "name": package,
+                    "price": price,
+                    "includes": extras.get("includes", {}).get(package, []),
+                    **({"duration_minutes": minutes} if minutes else {}),
+                }
                 for package, price, minutes in packages
             ],
+            add_ons=extras.get("add_ons", []),
         )
         listing_transition(user=user, listing=listing, action="submit")
         skills = ProviderProfile.objects.get(user=user)
