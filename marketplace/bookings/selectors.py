@@ -190,6 +190,24 @@ def booking_states() -> list[str]:
     return states
 
 
+def bookings_made_per_period(*, since: datetime, until: datetime, per: str, zone) -> dict[date, int]:
+    """For reports: bookings made in [since, until) — requests and inquiries included, whatever became
+    of them — counted per `per` (day or month) in `zone`, keyed by the period's first day. One grouped
+    query whatever the length of the period; periods without bookings are absent."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDay, TruncMonth
+
+    trunc = {"day": TruncDay, "month": TruncMonth}[per]
+    rows = (
+        Booking.objects.filter(created_at__gte=since, created_at__lt=until)
+        .annotate(made_in=trunc("created_at", tzinfo=zone))
+        .values("made_in")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["made_in"].astimezone(zone).date(): row["n"] for row in rows}
+
+
 def booking_for_staff(public_id: str) -> Booking | None:
     """One booking with everything its staff page shows: parties, timeline, money steps, milestones
     and disputes (staff see every booking of the marketplace)."""

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import QuerySet
 
 from marketplace.catalogue.models import AttributeDefinition, Category
+from marketplace.configuration.models import BookingWorkflow
 from marketplace.configuration.selectors import marketplace_settings
 
 
@@ -162,4 +166,90 @@ def listings_for_moderation(*, status: str | None = None, category: Category | N
     first_waiting = Case(When(status=ListingStatus.PENDING_REVIEW, then="updated_at"), default=None)
     return listings.annotate(waiting=waiting, first_waiting=first_waiting).order_by(
         "waiting", "first_waiting", "-updated_at", "-id"
+    )
+
+
+def listings_active_count() -> int:
+    """Listings live now (active), for reports."""
+    from marketplace.catalogue.models import Listing, ListingStatus
+
+    return Listing.objects.filter(status=ListingStatus.ACTIVE).count()
+
+
+@dataclass(frozen=True)
+class Inherited:
+    """A category's effective value and where it comes from: the category that sets it (itself or
+    the nearest ancestor that does), or None for the marketplace's default or the preset's."""
+
+    value: Any
+    source: Category | None
+
+
+@dataclass
+class CategoryNode:
+    category: Category
+    depth: int
+    children: list[CategoryNode]
+    commission_bps: Inherited
+    workflow: Inherited
+    timers: dict[str, Inherited]  # the timers set on the way down; the rest are the preset's defaults
+    cancellation_policy: Inherited
+    review_criteria: Inherited
+    attributes: int  # definitions of its own
+
+
+def category_tree() -> list[CategoryNode]:
+    """Every category (archived ones too), in tree order — parents before their children, siblings
+    by position then name — each with its effective commission, workflow, booking settings and review
+    criteria and where each comes from. Three queries, whatever the size of the tree."""
+    from django.db.models import Count
+
+    categories = list(Category.objects.all())
+    default_commission = marketplace_settings().default_commission_bps
+    own_attributes = dict(AttributeDefinition.objects.values_list("category_id").annotate(n=Count("id")).order_by())
+    children: dict[int | None, list[Category]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    ordered: list[CategoryNode] = []
+
+    def walk(parent: CategoryNode | None) -> list[CategoryNode]:
+        nodes = []
+        for category in sorted(
+            children.get(parent.category.pk if parent else None, []), key=lambda c: (c.position, c.name.lower())
+        ):
+            node = _node(category, parent, default_commission, own_attributes.get(category.pk, 0))
+            ordered.append(node)
+            node.children = walk(node)
+            nodes.append(node)
+        return nodes
+
+    walk(None)
+    return ordered
+
+
+def _node(category: Category, parent: CategoryNode | None, default_commission: int, attributes: int) -> CategoryNode:
+    def own_or(value, inherited: Inherited) -> Inherited:
+        return Inherited(value, category) if value is not None else inherited
+
+    settings = category.booking_settings or {}
+    timers = dict(parent.timers) if parent else {}
+    timers.update({name: Inherited(value, category) for name, value in settings.get("timers", {}).items()})
+    return CategoryNode(
+        category=category,
+        depth=parent.depth + 1 if parent else 0,
+        children=[],
+        commission_bps=own_or(
+            category.commission_bps, parent.commission_bps if parent else Inherited(default_commission, None)
+        ),
+        # Bookings use instant booking where no category on the way down picks a workflow.
+        workflow=own_or(
+            category.workflow, parent.workflow if parent else Inherited(BookingWorkflow.INSTANT.value, None)
+        ),
+        timers=timers,
+        cancellation_policy=own_or(
+            settings.get("cancellation_policy"),
+            parent.cancellation_policy if parent else Inherited("flexible", None),
+        ),
+        review_criteria=own_or(category.review_criteria, parent.review_criteria if parent else Inherited([], None)),
+        attributes=attributes,
     )

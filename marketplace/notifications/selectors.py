@@ -78,3 +78,47 @@ def marketplace_settings_of() -> list[dict]:
             }
         )
     return out
+
+
+# Made-up values for previews of a kind's wording.
+PREVIEW_VALUES = {
+    "listing": "Calculus tutoring",
+    "client": "Priya Shah",
+    "provider": "Amira Haddad",
+    "booking": "bkg_7Hq2Lm",
+    "dispute": "dsp_4Kx9Qa",
+    "when": "Tue 3 Mar, 14:00",
+    "amount": "£45.00",
+    "reviewer": "Priya Shah",
+    "outcome": "a full refund",
+    "decision": "approved",
+    "sender": "Amira Haddad",
+    "count": "3",
+    "badges": "Verified identity",
+    "event": "Your card was declined",
+    "grace_days": "7",
+    "interval": "month",
+    "invoice": "INV-2026-0042",
+    "marketplace": "Northbridge Tutoring",
+    "plan": "Growth",
+    "reason": "The document was unreadable.",
+    "step": "The provider answered",
+}
+
+
+def wording_preview(kind: str, *, subject: str = "", body: str = "") -> dict:
+    """How a kind reads with a wording (blank: the default) and made-up values: `subject`, `body` and
+    `problems` per field ("subject"/"body" → message) for wording that would not render — which the
+    service refuses to save."""
+    spec = registry.KINDS[kind]
+    values = {name: PREVIEW_VALUES.get(name, f"<{name}>") for name in spec.placeholders}
+    out: dict = {"problems": {}}
+    for field, text, default in (("subject", subject, spec.title), ("body", body, spec.body)):
+        text = (text or "").strip() or default
+        problem = registry.wording_problem(spec, field, text)
+        if problem:
+            out["problems"][field] = problem
+            out[field] = ""
+        else:
+            out[field] = registry.render_wording(text, values)
+    return out

@@ -202,10 +202,6 @@ def unsubscribe(*, token: str):
 # --- the marketplace's settings ---------------------------------------------------------------------
 
 
-def _sample(spec: registry.Kind) -> dict[str, str]:
-    return {name: f"<{name}>" for name in spec.placeholders}
-
-
 @transaction.atomic
 def marketplace_settings_set(*, actor, items: list) -> None:
     """Switch kinds on or off and change their wording, all or nothing (audited). A wording must
@@ -229,16 +225,9 @@ def marketplace_settings_set(*, actor, items: list) -> None:
             text = item.get(field)
             if text is None:
                 continue
-            if not isinstance(text, str) or len(text) > (300 if field == "subject" else 5000):
-                problems.append(f"{field}: text of at most {300 if field == 'subject' else 5000} characters.")
+            if problem := registry.wording_problem(spec, field, text):
+                problems.append(problem)
                 continue
-            try:
-                registry.render_wording(text, _sample(spec))
-            except KeyError as exc:
-                allowed = ", ".join("{" + p + "}" for p in spec.placeholders) or "none"
-                problems.append(f"{field}: unknown placeholder {{{exc.args[0]}}}; available: {allowed}.")
-            except ValueError:
-                problems.append(f"{field}: a brace is not closed; write {{{{ or }}}} for a literal brace.")
             wordings[f"{field}_template"] = text.strip()
         if problems:
             errors[spec.slug] = problems

@@ -97,3 +97,8 @@ def profile_completeness(profile: ProviderProfile) -> dict:
     }
     done = sum(steps.values())
     return {"steps": steps, "percent": round(100 * done / len(steps)), "done": done, "total": len(steps)}
+
+
+def providers_active_count() -> int:
+    """Approved providers: those who may publish and be booked (the reports' "active providers")."""
+    return ProviderProfile.objects.filter(status=ProviderStatus.APPROVED).count()

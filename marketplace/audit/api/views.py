@@ -7,6 +7,7 @@ from rest_framework import generics, serializers
 
 from accounts.permissions import Allowed
 from marketplace.audit.models import AuditEvent
+from marketplace.audit.selectors import audit_events
 from marketplace.common.errors import ValidationFailed
 
 
@@ -26,21 +27,21 @@ class AuditLogView(generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        events = AuditEvent.objects.select_related("actor")
-        if action := params.get("action"):
-            # "dispute" matches every dispute.* action; "dispute.decided" only that one.
-            events = events.filter(action=action) if "." in action else events.filter(action__startswith=f"{action}.")
-        if actor := params.get("actor"):
-            events = events.filter(actor__email__iexact=actor)
-        if target := params.get("target"):
-            events = events.filter(target_id=target)
-        for name, lookup in (("from", "created_at__date__gte"), ("to", "created_at__date__lte")):
+        days = {}
+        for name in ("from", "to"):
             if value := params.get(name):
                 try:
-                    events = events.filter(**{lookup: datetime.date.fromisoformat(value)})
+                    days[name] = datetime.date.fromisoformat(value)
                 except ValueError:
                     raise ValidationFailed(f"Give {name} as YYYY-MM-DD.", fields={name: ["YYYY-MM-DD."]}) from None
-        return events
+        # "dispute" matches every dispute.* action; "dispute.decided" only that one.
+        return audit_events(
+            action=params.get("action", ""),
+            actor=params.get("actor", ""),
+            target=params.get("target", ""),
+            since=days.get("from"),
+            until=days.get("to"),
+        )
 
     @extend_schema(
         parameters=[
