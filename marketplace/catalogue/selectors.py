@@ -253,3 +253,38 @@ def _node(category: Category, parent: CategoryNode | None, default_commission: i
         review_criteria=own_or(category.review_criteria, parent.review_criteria if parent else Inherited([], None)),
         attributes=attributes,
     )
+
+
+def category_cards(*, public_ids: list[str] | None = None, limit: int = 12) -> list[dict]:
+    """Categories to show as a grid on a content page: the chosen ones (in the order given) or the
+    active top-level ones, each with its first sub-categories and how many public listings it holds,
+    itself and below. A constant number of queries, whatever the size of the tree or the catalogue."""
+    from django.db.models import Count
+
+    categories = list(
+        Category.objects.filter(is_active=True)
+        .order_by("position", "name")
+        .values("pk", "public_id", "name", "icon", "parent_id", "path")
+    )
+    if public_ids is not None:
+        by_public_id = {c["public_id"]: c for c in categories}
+        shown = [by_public_id[p] for p in dict.fromkeys(public_ids) if p in by_public_id]
+    else:
+        shown = [c for c in categories if c["parent_id"] is None]
+    shown = shown[:limit]
+    if not shown:
+        return []
+    per_category = dict(listings_public().order_by().values_list("category_id").annotate(n=Count("id")))
+    cards = []
+    for card in shown:
+        below = [c for c in categories if card["pk"] in c["path"]]
+        cards.append(
+            {
+                "id": card["public_id"],
+                "name": card["name"],
+                "icon": card["icon"],
+                "children": [c["name"] for c in below if c["parent_id"] == card["pk"]][:3],
+                "listing_count": sum(per_category.get(c["pk"], 0) for c in below),
+            }
+        )
+    return cards

@@ -102,3 +102,71 @@ def profile_completeness(profile: ProviderProfile) -> dict:
 def providers_active_count() -> int:
     """Approved providers: those who may publish and be booked (the reports' "active providers")."""
     return ProviderProfile.objects.filter(status=ProviderStatus.APPROVED).count()
+
+
+def providers_public() -> QuerySet[ProviderProfile]:
+    """Profiles anyone may see: approved, of members who may sign in."""
+    return ProviderProfile.objects.filter(status=ProviderStatus.APPROVED, user__is_active=True)
+
+
+def provider_cards(*, order: str = "top_rated", chosen: list[int] | None = None, limit: int = 4) -> list[dict]:
+    """Cards of public providers to feature on a content page: the `chosen` ones (in that order,
+    leaving out any no longer public), else the best rated or the newest approved; each with its
+    number of public listings and cheapest price. One query."""
+    from django.db.models import Count, Exists, F, Min, OuterRef, Subquery
+
+    from marketplace.catalogue.selectors import listings_public
+    from marketplace.providers.models import Badge
+
+    listings = listings_public().filter(provider=OuterRef("pk")).order_by().values("provider")
+    profiles = providers_public().annotate(
+        verified=Exists(Badge.objects.filter(profile=OuterRef("pk"))),
+        listing_count=Subquery(listings.annotate(n=Count("id")).values("n")),
+        price_from=Subquery(listings.annotate(p=Min("price_from")).values("p")),
+        currency=Subquery(listings.order_by("price_from").values("currency")[:1]),
+    )
+    if chosen is not None:
+        profiles = profiles.filter(pk__in=chosen)
+    else:
+        ordering = {
+            "top_rated": (F("rating_score").desc(nulls_last=True), "-review_count", "-completed_bookings", "-id"),
+            "newest": (F("decided_at").desc(nulls_last=True), "-id"),
+        }[order]
+        profiles = profiles.order_by(*ordering)[:limit]
+    rows = profiles.values(
+        "pk",
+        "public_id",
+        "user__full_name",
+        "user__email",
+        "headline",
+        "skills",
+        "location",
+        "remote",
+        "level",
+        "rating_average",
+        "review_count",
+        "verified",
+        "listing_count",
+        "price_from",
+        "currency",
+    )
+    cards = {
+        row["pk"]: {
+            "id": row["public_id"],
+            "name": row["user__full_name"] or row["user__email"].split("@")[0],
+            "headline": row["headline"],
+            "skills": row["skills"][:4],
+            "location": row["location"],
+            "remote": row["remote"],
+            "level": row["level"],
+            "rating_average": float(row["rating_average"]) if row["rating_average"] is not None else None,
+            "review_count": row["review_count"],
+            "verified": row["verified"],
+            "listing_count": row["listing_count"] or 0,
+            "price_from": row["price_from"],
+            "currency": row["currency"],
+        }
+        for row in rows
+    }
+    order_of = list(dict.fromkeys(chosen))[:limit] if chosen is not None else list(cards)
+    return [cards[pk] for pk in order_of if pk in cards]

@@ -144,3 +144,56 @@ def hidden_reviews() -> QuerySet[Review]:
         .prefetch_related(Prefetch("flags", queryset=ReviewFlag.objects.select_related("reporter")))
         .order_by("-moderated_at", "-id")
     )
+
+
+def public_client_reviews() -> QuerySet[Review]:
+    """Client reviews anyone may read (revealed, not hidden)."""
+    return Review.objects.filter(PUBLIC_CLIENT_REVIEWS)
+
+
+def testimonials(*, chosen: list[int] | None = None, limit: int = 3) -> list[dict]:
+    """Public client reviews with words, to quote on a content page: the `chosen` ones (in that
+    order, leaving out any no longer public) or the best rated, newest first among equals. Only
+    reviews of approved providers; the author is shown by first name and initial. One query."""
+    from marketplace.providers.models import ProviderStatus
+
+    reviews = public_client_reviews().exclude(text="").filter(provider__status=ProviderStatus.APPROVED)
+    if chosen is not None:
+        reviews = reviews.filter(pk__in=chosen)
+    else:
+        reviews = reviews.order_by("-overall", "-revealed_at", "-id")[:limit]
+    rows = {
+        row["pk"]: row
+        for row in reviews.values(
+            "pk",
+            "public_id",
+            "overall",
+            "text",
+            "revealed_at",
+            "author__full_name",
+            "provider__public_id",
+            "provider__user__full_name",
+            "listing__title",
+        )
+    }
+    order_of = list(dict.fromkeys(chosen))[:limit] if chosen is not None else list(rows)
+    quotes = []
+    for pk in order_of:
+        if pk not in rows:
+            continue
+        row = rows[pk]
+        names = (row["author__full_name"] or "").split()
+        author = f"{names[0]} {names[-1][0]}." if len(names) > 1 else (names[0] if names else "")
+        quotes.append(
+            {
+                "id": row["public_id"],
+                "overall": row["overall"],
+                "text": row["text"],
+                "revealed_at": row["revealed_at"],
+                "author": author,
+                "provider": row["provider__public_id"],
+                "provider_name": row["provider__user__full_name"],
+                "listing_title": row["listing__title"],
+            }
+        )
+    return quotes

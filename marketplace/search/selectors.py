@@ -126,3 +126,24 @@ def autocomplete(text: str, *, limit: int = 8) -> dict[str, list[str]]:
         )
         skills = [row[0] for row in cursor.fetchall()]
     return {"categories": categories, "skills": skills}
+
+
+def featured_listing_cards(*, order: str = "top_rated", chosen: list[int] | None = None, limit: int = 6) -> list[dict]:
+    """Cards of public listings to feature on a content page: the `chosen` ones (in that order,
+    leaving out any that are no longer public), else the best rated or the newest. Three queries,
+    whatever the size of the catalogue."""
+    from django.db.models import F
+
+    from marketplace.catalogue.selectors import listings_public
+
+    public = listings_public()
+    if chosen is not None:
+        found = set(public.filter(pk__in=chosen).values_list("pk", flat=True))
+        ids = [pk for pk in dict.fromkeys(chosen) if pk in found][:limit]
+    else:
+        ordering = {
+            "top_rated": (F("rating_score").desc(nulls_last=True), "-review_count", "-published_at", "-id"),
+            "newest": (F("published_at").desc(nulls_last=True), "-id"),
+        }[order]
+        ids = list(public.order_by(*ordering).values_list("pk", flat=True)[:limit])
+    return listing_card_rows(ids)
