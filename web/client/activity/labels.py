@@ -168,11 +168,16 @@ NOTIFICATION_KINDS = {
     "payment.received": _("Payment receipts"),
     "payout.sent": _("Payouts sent to you"),
     "review.received": _("Reviews of you"),
+    "review.revealed": _("Reviews published after both sides wrote"),
     "dispute.opened": _("Disputes opened about your bookings"),
     "dispute.updated": _("News in your disputes"),
     "dispute.decided": _("Mediators' decisions"),
+    "dispute.needs_mediator": _("Disputes waiting for a mediator (staff)"),
     "verification.decided": _("Your provider verification"),
     "message.received": _("New messages"),
+    "billing.past_due": _("The marketplace's subscription is past due (admins)"),
+    "billing.suspended": _("The marketplace is suspended (admins)"),
+    "billing.plan_changed": _("The marketplace's plan changed (admins)"),
 }
 
 
