@@ -36,6 +36,7 @@ POLICY: dict[str, tuple[Callable, str]] = {
     "users.manage_roles": (_admin, "Only marketplace admins can change roles."),
     "users.invite": (_admin, "Only marketplace admins can invite people."),
     "audit.view": (_admin, "Only marketplace admins can read the audit log."),
+    "reports.view": (_admin_or_moderator, "Only the marketplace's admins and staff can see its reports."),
     "branding.manage": (_admin, "Only marketplace admins can change the marketplace's branding."),
     "providers.review": (_admin_or_moderator, "Only the marketplace's admins and staff can review providers."),
     "listings.moderate": (_admin_or_moderator, "Only the marketplace's admins and staff can moderate listings."),

@@ -16,9 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.permissions import can
+from accounts.permissions import POLICY, can
 from billing import console, invoices, selectors, services
 from billing.entitlements import FEATURE_NAMES, LIMIT_NAMES
 from billing.models import (
@@ -37,6 +38,7 @@ from billing.pdf import invoice_pdf
 from billing.providers import default_provider_name
 from marketplace.common.errors import DomainError, NotFound
 from marketplace.common.money import CURRENCY_EXPONENTS, Money
+from web.permissions import allowed, forbidden
 
 # --- the platform staff's console -------------------------------------------------------------------
 
@@ -226,8 +228,8 @@ def _usage_rows(subscription: Subscription) -> tuple[dict, list[UsageRow]]:
             level = "full"  # nothing more can be added
         elif limit and (used or 0) * 5 >= limit * 4:
             level = "near"  # 80 % or more
-        shown = "not measured yet" if used is None else f"{used:,}"
-        shown += " · unlimited" if limit is None else f" of {limit:,}"
+        shown = _("not measured yet") if used is None else f"{used:,}"
+        shown += _(" · unlimited") if limit is None else _(" of %(limit)s") % {"limit": f"{limit:,}"}
         rows.append(UsageRow(key, LIMIT_NAMES[key], used, limit, shown, percent, level))
     return usage["period"], rows
 
@@ -239,7 +241,7 @@ def _change(subscription: Subscription, version: PlanVersion, interval: str) -> 
     if plan.pk == current.plan_id and interval == subscription.interval:
         return PlanChoice(interval, version.price(interval), "", "", False)
     if plan.pk == current.plan_id:
-        label = "Switch to yearly" if interval == Interval.YEAR else "Switch to monthly"
+        label = _("Switch to yearly") if interval == Interval.YEAR else _("Switch to monthly")
         upgrade = interval == Interval.YEAR
     else:
         upgrade = plan.rank > current.plan.rank and not (
@@ -247,11 +249,11 @@ def _change(subscription: Subscription, version: PlanVersion, interval: str) -> 
         )
         label = f"{'Upgrade' if plan.rank > current.plan.rank else 'Downgrade'} · {interval}ly"
     if subscription.status == SubscriptionStatus.TRIALING:
-        when = "Applies now; the trial goes on."
+        when = _("Applies now; the trial goes on.")
     elif upgrade:
-        when = "Applies now; the rest of the period is charged to the card."
+        when = _("Applies now; the rest of the period is charged to the card.")
     else:
-        when = "Applies at the end of the period."
+        when = _("Applies at the end of the period.")
     return PlanChoice(interval, version.price(interval), label, when, upgrade)
 
 
@@ -327,7 +329,10 @@ def _card_save(request: HttpRequest, context: dict) -> HttpResponse | None:
         if not exc.fields:
             form.add_error(None, exc.message)
         return None
-    messages.success(request, f"Card saved: {account.card_brand.title()} •••• {account.card_last4}.")
+    messages.success(
+        request,
+        _("Card saved: %(brand)s •••• %(last4)s.") % {"brand": account.card_brand.title(), "last4": account.card_last4},
+    )
     return redirect("billing-page")
 
 
@@ -342,9 +347,13 @@ def _invoice_pay(request: HttpRequest, context: dict) -> HttpResponse | None:
         context["pay_errors"] = {invoice.public_id: exc.message}
         return None
     if invoice.status != InvoiceStatus.PAID:  # refused: the attempt is kept on the invoice
-        context["pay_errors"] = {invoice.public_id: f"The payment failed: {invoice.last_failure}"}
+        context["pay_errors"] = {invoice.public_id: _("The payment failed: %(why)s") % {"why": invoice.last_failure}}
         return None
-    messages.success(request, f"Invoice {invoice.number} is paid ({invoice.amount_due().format()}). Thank you!")
+    messages.success(
+        request,
+        _("Invoice %(number)s is paid (%(amount)s). Thank you!")
+        % {"number": invoice.number, "amount": invoice.amount_due().format()},
+    )
     return redirect("billing-page")
 
 
@@ -352,7 +361,7 @@ def _plan_change(request: HttpRequest, context: dict, subscription: Subscription
     form = PlanForm(request.POST)
     code = request.POST.get("plan", "")
     if not form.is_valid():
-        context["plan_error"] = {"plan": code, "message": "Choose a plan and how often to pay.", "details": []}
+        context["plan_error"] = {"plan": code, "message": _("Choose a plan and how often to pay."), "details": []}
         return None
     try:
         changed = services.subscription_change(
@@ -388,11 +397,9 @@ def _changed_message(subscription: Subscription) -> str:
     return message
 
 
-@login_required
+@allowed("billing.view")
 @require_http_methods(["GET", "POST"])
 def billing_view(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "billing.view"):
-        raise PermissionDenied
     try:
         subscription = selectors.subscription_for(request.tenant)
     except NotFound:
@@ -400,7 +407,7 @@ def billing_view(request: HttpRequest) -> HttpResponse:
     context = _billing_context(request, subscription)
     if request.method == "POST":
         if not context["can_manage"]:
-            raise PermissionDenied
+            return forbidden(request, POLICY["billing.manage"][1])
         action = request.POST.get("action")
         if action == "card":
             done = _card_save(request, context)
@@ -417,11 +424,9 @@ def billing_view(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/manage.html", context)
 
 
-@login_required
+@allowed("billing.view")
 def invoice_pdf_view(request: HttpRequest, public_id: str) -> HttpResponse:
     """The marketplace's own invoice as PDF; any other id is a 404."""
-    if not can(request.user, "billing.view"):
-        raise PermissionDenied
     try:
         invoice = selectors.invoice_for(request.tenant, public_id)
     except NotFound:
