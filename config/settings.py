@@ -132,6 +132,10 @@ TENANT_SCHEMA_POOL_SIZE = env.int("TENANT_SCHEMA_POOL_SIZE", default=0 if RUNNIN
 PERIODIC_JITTER_SECONDS = env.float("PERIODIC_JITTER_SECONDS", default=60.0)
 # Days a closed marketplace is kept before its schema is dropped.
 TENANT_RETENTION_DAYS = env.int("TENANT_RETENTION_DAYS", default=30)
+# DNS servers asked when verifying custom domains: comma-separated host[:port] (empty: the system's
+# resolvers), and the seconds one lookup may take (tenants/dns.py).
+DNS_RESOLVER_NAMESERVERS = env.str("DNS_RESOLVER_NAMESERVERS", default="")
+DNS_RESOLVER_TIMEOUT = env.float("DNS_RESOLVER_TIMEOUT", default=3.0)
 # Days a marketplace may stay past due (unpaid, still online, reminded) before it is suspended.
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
 # Live updates (server-sent events through Redis): how long one stream lasts before the browser
@@ -366,6 +370,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "tenants.refill_schema_pool": {
         "task": "tenants.refill_schema_pool",
+        "schedule": 300.0,
+    },
+    "tenants.recheck_domains": {
+        # Platform-wide: pending custom domains whose next DNS check is due (every 10 minutes in
+        # their first hour, hourly after that, for 7 days).
+        "task": "tenants.recheck_domains",
         "schedule": 300.0,
     },
     "accounts.expire_invitations": {

@@ -19,6 +19,7 @@ api_v1 = [
     path("signups/<str:public_id>/", tenants_api.SignupDetailView.as_view(), name="signup-detail"),
     path("slugs/<str:slug>/", tenants_api.SlugAvailabilityView.as_view(), name="slug-availability"),
     *billing_api,
+    path("domains/verified/", tenants_api.VerifiedDomainListView.as_view(), name="verified-domains"),
 ]
 
 urlpatterns = [

@@ -25,7 +25,7 @@ from marketplace.payments.api.urls import urlpatterns as payments_api
 from marketplace.providers.api.urls import urlpatterns as providers_api
 from marketplace.reviews.api.urls import urlpatterns as reviews_api
 from marketplace.search.api.urls import urlpatterns as search_api
-from tenants.api import DomainDetailView, DomainListView, MarketplaceInfoView
+from tenants.api import DomainCheckView, DomainDetailView, DomainListView, DomainPrimaryView, MarketplaceInfoView
 from web.views import live_counts
 
 api_v1 = [
@@ -34,6 +34,8 @@ api_v1 = [
     path("live/", LiveStreamView.as_view(), name="live-stream"),
     path("marketplace/domains/", DomainListView.as_view(), name="marketplace-domains"),
     path("marketplace/domains/<str:domain>/", DomainDetailView.as_view(), name="marketplace-domain"),
+    path("marketplace/domains/<str:domain>/check/", DomainCheckView.as_view(), name="marketplace-domain-check"),
+    path("marketplace/domains/<str:domain>/primary/", DomainPrimaryView.as_view(), name="marketplace-domain-primary"),
     *marketplace_urlpatterns,
     *catalogue_api,
     *providers_api,

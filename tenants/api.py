@@ -16,7 +16,15 @@ from marketplace.common.errors import NotFound, PermissionDenied
 from tenants import selectors
 from tenants.models import Domain, MarketplaceSignup, Tenant, TenantKind
 from tenants.services import tenant_close, tenant_provision, tenant_reactivate, tenant_suspend
-from tenants.services.domains import custom_domains, dns_records, domain_add, domain_remove
+from tenants.services.domains import (
+    custom_domains,
+    dns_records,
+    domain_add,
+    domain_check_now,
+    domain_make_primary,
+    domain_remove,
+    verified_custom_domains,
+)
 from tenants.services.provisioning import slug_errors
 from tenants.services.signup import signup_create
 
@@ -226,11 +234,29 @@ class MarketplaceInfoView(APIView):
 
 class DomainSerializer(serializers.ModelSerializer):
     dns_records = serializers.SerializerMethodField()
+    last_check_error = serializers.SerializerMethodField(
+        help_text="What the last DNS check found, as a sentence (empty when verified or never checked)"
+    )
 
     class Meta:
         model = Domain
-        fields = ["domain", "kind", "is_primary", "verification", "verified_at", "dns_records", "created_at"]
+        fields = [
+            "domain",
+            "kind",
+            "is_primary",
+            "verification",
+            "verified_at",
+            "dns_records",
+            "last_checked_at",
+            "last_check_result",
+            "last_check_error",
+            "next_check_at",
+            "created_at",
+        ]
         read_only_fields = fields
+
+    def get_last_check_error(self, domain: Domain) -> str:
+        return "" if domain.last_check_result in ("", "verified") else domain.last_check_message
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField(child=serializers.CharField())))
     def get_dns_records(self, domain: Domain) -> list[dict[str, str]]:
@@ -268,3 +294,59 @@ class DomainDetailView(APIView):
     def delete(self, request, domain: str):
         domain_remove(actor=request.user, tenant=request.tenant, domain=domain)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DomainCheckView(APIView):
+    permission_classes = [Allowed("domains.manage")]
+
+    @extend_schema(
+        request=None,
+        responses={200: DomainSerializer},
+        summary="Check a pending custom domain's DNS now (429 when checked a moment ago)",
+    )
+    def post(self, request, domain: str):
+        row = domain_check_now(actor=request.user, tenant=request.tenant, domain=domain)
+        row.tenant = request.tenant
+        return Response(DomainSerializer(row).data)
+
+
+class DomainPrimaryView(APIView):
+    permission_classes = [Allowed("domains.manage")]
+
+    @extend_schema(
+        request=None,
+        responses={200: DomainSerializer},
+        summary="Make a verified custom domain (or the platform subdomain) the primary domain",
+    )
+    def post(self, request, domain: str):
+        row = domain_make_primary(actor=request.user, tenant=request.tenant, domain=domain)
+        row.tenant = request.tenant
+        return Response(DomainSerializer(row).data)
+
+
+class VerifiedDomainSerializer(serializers.ModelSerializer):
+    marketplace = serializers.CharField(source="tenant.schema_name", read_only=True)
+    target = serializers.SerializerMethodField(help_text="The marketplace's platform host the domain points to")
+
+    class Meta:
+        model = Domain
+        fields = ["domain", "marketplace", "target", "is_primary", "verified_at"]
+        read_only_fields = fields
+
+    def get_target(self, domain: Domain) -> str:
+        return f"{domain.tenant.schema_name}.{settings.PLATFORM_DOMAIN}"
+
+
+class VerifiedDomainListView(generics.ListAPIView):
+    """Every verified custom domain of a marketplace that is online: what a certificate controller
+    (e.g. cert-manager with an ingress per domain) issues certificates for. Platform staff."""
+
+    permission_classes = [Allowed("platform.tenants.view_all")]
+    serializer_class = VerifiedDomainSerializer
+
+    def get_queryset(self):
+        return verified_custom_domains()
+
+    @extend_schema(summary="Verified custom domains of every online marketplace (platform staff)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -10,14 +10,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.urls import set_urlconf
 
+from tenants import tls
 from tenants.selectors import MISS, PUBLIC, host_cache, route_for_host
 
 HEALTH_PATHS = ("/healthz", "/readyz")
+# Answered on every host of a marketplace even when its primary domain is another one: the API and
+# webhooks, calendar feeds, files.
+SERVED_ON_EVERY_HOST = ("/api/", "/calendar/", "/static/", "/media/")
 
 
 def request_host(request: HttpRequest) -> str:
@@ -33,6 +37,8 @@ class TenantRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == tls.PATH:
+            return tls.tls_permission(request)  # the TLS proxy's question, answered before anything else
         if request.path in HEALTH_PATHS:
             connection.set_schema_to_public()
             request.tenant = None
@@ -56,11 +62,28 @@ class TenantRoutingMiddleware:
             request.tenant = None
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
         else:
+            primary = getattr(route, "primary_host", None)
+            if primary and primary != host and request.method in ("GET", "HEAD"):
+                if host == f"{route.schema_name}.{settings.PLATFORM_DOMAIN}" and not request.path.startswith(
+                    SERVED_ON_EVERY_HOST
+                ):
+                    return self.to_primary(request, primary)
             request.tenant = route
             connection.set_tenant(route)
             request.urlconf = settings.ROOT_URLCONF
         set_urlconf(request.urlconf)
         return self.get_response(request)
+
+    @staticmethod
+    def to_primary(request: HttpRequest, primary: str) -> HttpResponse:
+        """The platform subdomain of a marketplace whose primary domain is its own: web pages move
+        there for good (301), path and query kept."""
+        port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
+        response = HttpResponsePermanentRedirect(f"{settings.PUBLIC_SCHEME}://{primary}{port}{request.get_full_path()}")
+        # Browsers keep a 301 for as long as they are told, and a domain may stop being primary (or be
+        # removed): they ask again each time, so a switch back takes effect at once for everyone.
+        response["Cache-Control"] = "no-cache"
+        return response
 
     @staticmethod
     def unknown_host(request: HttpRequest) -> HttpResponse:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 from marketplace.common.models import PublicIdField, TimeStampedModel
@@ -103,6 +104,18 @@ def new_verification_token() -> str:
     return "mkt-verify-" + secrets.token_hex(16)
 
 
+class DomainCheckResult(models.TextChoices):
+    """What the last DNS check of a custom domain found (the details are in `last_check_detail`)."""
+
+    VERIFIED = "verified", "The TXT token or the CNAME target was found"
+    NO_RECORD = "no_record", "Neither the TXT record nor a CNAME exists"
+    NXDOMAIN = "nxdomain", "The domain does not exist in DNS"
+    CNAME_ELSEWHERE = "cname_elsewhere", "The CNAME points to another host"
+    TXT_MISMATCH = "txt_mismatch", "The TXT record holds another value"
+    TIMEOUT = "timeout", "DNS did not answer in time"
+    DNS_ERROR = "dns_error", "DNS answered with an error"
+
+
 class Domain(DomainMixin, TimeStampedModel):
     kind = models.CharField(max_length=20, choices=DomainKind.choices, default=DomainKind.SUBDOMAIN)
     verification = models.CharField(
@@ -110,6 +123,14 @@ class Domain(DomainMixin, TimeStampedModel):
     )
     verification_token = models.CharField(max_length=64, default=new_verification_token, editable=False)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # DNS checks of a pending custom domain (tenants.services.domains.domain_verify): what the last one
+    # found, when the next automatic one is due (null: none), and since when this round of checks runs
+    # (automatic checks give up DOMAIN_CHECK_GIVE_UP after it; a manual check starts a new round).
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_check_result = models.CharField(max_length=20, choices=DomainCheckResult.choices, blank=True)
+    last_check_detail = models.JSONField(default=dict, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    checks_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["domain"]
@@ -119,9 +140,42 @@ class Domain(DomainMixin, TimeStampedModel):
             ),
             models.CheckConstraint(condition=models.Q(domain=Lower("domain")), name="domain_lowercase"),
         ]
+        indexes = [
+            # The beat job's question: which pending domains are due for a check.
+            models.Index(
+                fields=["next_check_at"], condition=models.Q(verification="pending"), name="domain_pending_due"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.domain
+
+    @property
+    def last_check_message(self) -> str:
+        """The last check's finding as a sentence in the active language ("" before any check)."""
+        return check_message(self.last_check_result, self.last_check_detail)
+
+
+def check_message(result: str, detail: dict) -> str:
+    detail = detail or {}
+    messages = {
+        DomainCheckResult.VERIFIED: _("Verified through the %(record)s record."),
+        DomainCheckResult.NO_RECORD: _("No TXT record found at %(txt_name)s, and no CNAME record at %(name)s."),
+        DomainCheckResult.NXDOMAIN: _(
+            "%(name)s does not exist in DNS yet (NXDOMAIN), and there is no TXT record at %(txt_name)s."
+        ),
+        DomainCheckResult.CNAME_ELSEWHERE: _("CNAME points to %(found)s, expected %(expected)s."),
+        DomainCheckResult.TXT_MISMATCH: _(
+            "The TXT record at %(txt_name)s holds another value, not this domain's token."
+        ),
+        DomainCheckResult.TIMEOUT: _("DNS did not answer in time (we waited %(seconds)s s)."),
+        DomainCheckResult.DNS_ERROR: _("DNS answered with an error (%(error)s)."),
+    }
+    template = messages.get(result)
+    if template is None:
+        return ""
+    keys = ("record", "name", "txt_name", "found", "expected", "seconds", "error")
+    return template % {key: detail.get(key, "") for key in keys}
 
 
 class SignupStatus(models.TextChoices):

@@ -6,7 +6,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from tenants.models import Domain, Tenant, TenantRole
 
@@ -62,12 +62,18 @@ def route_for_host(host: str):
     if host in platform_hosts():
         route = PUBLIC
     else:
+        # One indexed query: the domain, its tenant and the tenant's primary host (the platform
+        # subdomain redirects there when it is a custom domain; see tenants.middleware).
+        primary = Domain.objects.filter(tenant=OuterRef("tenant"), is_primary=True).values("domain")[:1]
         domain = (
             Domain.objects.select_related("tenant")
             .filter(domain=host, tenant__role=TenantRole.MARKETPLACE, verification="verified")
+            .annotate(primary_host=Subquery(primary))
             .first()
         )
         route = domain.tenant if domain else None
+        if route is not None:
+            route.primary_host = domain.primary_host
     host_cache.put(host, route)
     return route
 

@@ -36,6 +36,26 @@ def purge_closed_tenants() -> int:
     return purged
 
 
+@shared_task(name="tenants.verify_domain", acks_late=True)
+def verify_domain(*, domain_id: int) -> str | None:
+    """Check one custom domain's DNS (idempotent: a verified or removed domain is left alone)."""
+    from tenants.services.domains import domain_verify
+
+    domain = domain_verify(domain=domain_id)
+    return domain.verification if domain else None
+
+
+@shared_task(name="tenants.recheck_domains")
+def recheck_domains() -> int:
+    """Beat job: queue a check of every pending custom domain whose next check is due."""
+    from tenants.services.domains import domains_due_for_check
+
+    due = domains_due_for_check()
+    for domain_id in due:
+        verify_domain.apply_async(kwargs={"domain_id": domain_id, "_schema": "public"})
+    return len(due)
+
+
 def ready_tenants():
     """Marketplaces periodic work runs for: routable and not suspended or closed."""
     from tenants.models import Tenant

@@ -107,6 +107,27 @@ def run_on_commit(django_capture_on_commit_callbacks):
     return runner
 
 
+@pytest.fixture(scope="session")
+def dns_server():
+    """A local authoritative DNS server on 127.0.0.1 (tests/tenants/dnsserver.py), for the session."""
+    from tests.tenants.dnsserver import LocalDnsServer
+
+    server = LocalDnsServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dns(dns_server, settings):
+    """The local DNS server, emptied, with custom-domain verification asking it over the real DNS
+    protocol: `dns.records["_mkt-verify.x.example"] = {"TXT": [token]}`, `dns.silent = True`."""
+    dns_server.reset()
+    settings.DNS_RESOLVER_NAMESERVERS = dns_server.address
+    settings.DNS_RESOLVER_TIMEOUT = 1.0
+    yield dns_server
+    dns_server.reset()
+
+
 @pytest.fixture
 def web():
     """`web(tenant, user=None)`: a Django test client on the marketplace's host for web pages,

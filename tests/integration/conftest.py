@@ -34,9 +34,15 @@ def redis_url():
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(redis_url, django_db_setup):
-    """`celery worker` as a separate process on the test database and the test Redis."""
-    env = process_env(REDIS_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="false")
+def celery_worker_process(redis_url, django_db_setup, dns_server):
+    """`celery worker` as a separate process on the test database and the test Redis (custom
+    domains verified against the session's local DNS server)."""
+    env = process_env(
+        REDIS_URL=redis_url,
+        CELERY_TASK_ALWAYS_EAGER="false",
+        DNS_RESOLVER_NAMESERVERS=dns_server.address,
+        DNS_RESOLVER_TIMEOUT="1",
+    )
     log = log_file("celery-test")
     proc = subprocess.Popen(
         [
