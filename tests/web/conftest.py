@@ -42,6 +42,8 @@ def browser():
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                # Custom domains made up by tests (market.alpha-example.test) lead to the test server.
+                "--host-resolver-rules=MAP *.test 127.0.0.1",
             ],
         )
         yield browser
@@ -70,12 +72,19 @@ def shot(page):
 
 
 @pytest.fixture(scope="session")
-def web_server(django_db_setup):
-    """gunicorn serving the product on a free port, on the test database. Yields the port."""
+def web_server(django_db_setup, dns_server):
+    """gunicorn serving the product on a free port, on the test database. Yields the port.
+    Custom domains are verified against the session's local DNS server (`dns` fixture)."""
     port = free_port()
     # Every open page holds a thread for its live-updates stream: plenty of threads, and a short
     # keep-alive so streams of closed pages end quickly.
-    env = process_env(PUBLIC_PORT=str(port), CELERY_TASK_ALWAYS_EAGER="true", LIVE_KEEPALIVE_SECONDS="2")
+    env = process_env(
+        PUBLIC_PORT=str(port),
+        CELERY_TASK_ALWAYS_EAGER="true",
+        LIVE_KEEPALIVE_SECONDS="2",
+        DNS_RESOLVER_NAMESERVERS=dns_server.address,
+        DNS_RESOLVER_TIMEOUT="1",
+    )
     log = log_file("gunicorn-test")
     proc = subprocess.Popen(
         [
