@@ -54,6 +54,10 @@ POLICY: dict[str, tuple[Callable, str]] = {
     "platform.tenants.manage": (_platform_staff, "Only platform staff can create, suspend or close marketplaces."),
     "platform.billing.manage": (_platform_staff, "Only platform staff can manage plans and record payments."),
     "platform.signup": (_operator_or_staff, "Sign in with an operator account to launch a marketplace."),
+    "platform.support.impersonate": (
+        _platform_staff,
+        "Only platform staff can open a support session in a marketplace.",
+    ),
 }
 
 

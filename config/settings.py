@@ -132,6 +132,10 @@ TENANT_SCHEMA_POOL_SIZE = env.int("TENANT_SCHEMA_POOL_SIZE", default=0 if RUNNIN
 PERIODIC_JITTER_SECONDS = env.float("PERIODIC_JITTER_SECONDS", default=60.0)
 # Days a closed marketplace is kept before its schema is dropped.
 TENANT_RETENTION_DAYS = env.int("TENANT_RETENTION_DAYS", default=30)
+# One-time sign-in links (an operator opening its new marketplace, platform staff starting a support
+# session) work for this many seconds; a support session lasts at most SUPPORT_SESSION_MINUTES.
+SIGNIN_LINK_SECONDS = env.int("SIGNIN_LINK_SECONDS", default=300)
+SUPPORT_SESSION_MINUTES = env.int("SUPPORT_SESSION_MINUTES", default=60)
 # DNS servers asked when verifying custom domains: comma-separated host[:port] (empty: the system's
 # resolvers), and the seconds one lookup may take (tenants/dns.py).
 DNS_RESOLVER_NAMESERVERS = env.str("DNS_RESOLVER_NAMESERVERS", default="")

@@ -106,6 +106,7 @@ OPEN_WHILE_SUSPENDED = (
     "/accounts/logout/",
     "/api/v1/billing/",
     "/manage/billing/",
+    "/support/leave/",  # platform staff end a support session
 )
 READING = ("GET", "HEAD", "OPTIONS")
 

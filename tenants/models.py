@@ -241,3 +241,84 @@ class TemplateSnapshot(models.Model):
 
     def __str__(self) -> str:
         return self.fingerprint[:12]
+
+
+# --- one-time sign-in links and support sessions ------------------------------------------------------
+
+
+class SignInPurpose(models.TextChoices):
+    OPERATOR = "operator", "The operator opens its new marketplace's admin"
+    SUPPORT = "support", "Platform staff open a support session as a member"
+
+
+class SignInLink(TimeStampedModel):
+    """A one-time link that signs someone in at one marketplace's host. The link's token is signed
+    with the marketplace's schema in its salt (useless at another host) and expires in minutes; this
+    row is what makes it single-use: redeeming locks it and stamps `used_at`."""
+
+    public_id = PublicIdField("sil")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=20, choices=SignInPurpose.choices)
+    account_id = models.CharField(max_length=32)  # public id of the account in the marketplace's schema
+    account_email = models.EmailField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} link to {self.tenant_id} for {self.account_email}"
+
+
+class SupportSession(TimeStampedModel):
+    """Platform staff viewing a marketplace as one of its members, for support: who, where, as whom,
+    why, from which address, and when it started (the link was used) and ended. The platform's side of
+    the audit trail; the marketplace's own audit log records the start and end too."""
+
+    public_id = PublicIdField("sup")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="support_sessions"
+    )
+    staff_email = models.EmailField()  # kept if the staff account is removed
+    tenant = models.ForeignKey(Tenant, null=True, on_delete=models.SET_NULL, related_name="support_sessions")
+    tenant_slug = models.CharField(max_length=63)  # kept after the tenant row is purged
+    member_id = models.CharField(max_length=32)  # public id of the member in the marketplace's schema
+    member_email = models.EmailField()
+    member_name = models.CharField(max_length=150, blank=True)
+    reason = models.CharField(max_length=500)
+    ip = models.GenericIPAddressField(null=True, blank=True)  # where staff asked for it
+    link = models.OneToOneField(SignInLink, null=True, on_delete=models.SET_NULL, related_name="support_session")
+    started_at = models.DateTimeField(null=True, blank=True)  # the link was used at the marketplace
+    started_ip = models.GenericIPAddressField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(started_at__isnull=False),
+                name="support_session_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_email} as {self.member_email} at {self.tenant_slug}"
+
+    @property
+    def state(self) -> str:
+        """unused (its link was never used), open, ended, or expired (started, never ended, and older
+        than the longest support session: the browser's session is over)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        if self.ended_at:
+            return "ended"
+        if not self.started_at:
+            return "unused"
+        if self.started_at + timedelta(minutes=settings.SUPPORT_SESSION_MINUTES) <= timezone.now():
+            return "expired"
+        return "open"
