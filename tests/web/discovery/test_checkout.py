@@ -316,3 +316,35 @@ def test_checkout_of_a_listing_that_is_not_public_is_404(web, tenant_a, tutoring
 
     # then
     assert page.status_code == 404
+
+
+def test_with_stripe_the_card_is_taken_by_stripe_elements(web, tenant_a, tutoring, settings):
+    # given
+    settings.PAYMENT_GATEWAY = "stripe"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_discovery"
+    client = web(tenant_a, user(tenant_a, "client@example.org"))
+
+    # when
+    page = client.get(f"/listings/{tutoring.public_id}/book/?package=Hour")
+    without_card = client.post(
+        f"/listings/{tutoring.public_id}/book/", {"package": "Hour", "starts_at": slot(), "tz": "Europe/London"}
+    )
+
+    # then: Stripe's script and card element, no card number field; no card, no booking
+    html = page.content.decode()
+    assert '<script src="https://js.stripe.com/v3/"></script>' in html
+    assert 'data-key="pk_test_discovery"' in html and 'name="card_number"' not in html
+    assert without_card.status_code == 400 and "Enter your card details." in without_card.content.decode()
+    assert bookings(tenant_a) == []
+
+
+def test_without_a_publishable_key_stripe_mode_keeps_the_card_form(web, tenant_a, tutoring, settings):
+    # given
+    settings.PAYMENT_GATEWAY = "stripe"
+    settings.STRIPE_PUBLISHABLE_KEY = ""
+
+    # when
+    html = web(tenant_a, user(tenant_a, "client@example.org")).get(f"/listings/{tutoring.public_id}/book/").content
+
+    # then
+    assert b"js.stripe.com" not in html and b'name="card_number"' in html

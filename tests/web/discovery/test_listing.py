@@ -1,12 +1,16 @@
 """The listing page (gallery, packages, add-ons, provider, public reviews, the call to action of its
 workflow), its slot picker in the viewer's time zone, and questions to the provider."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from marketplace.bookings.models import Booking
+from marketplace.catalogue.images import listing_image_add
 from marketplace.catalogue.models import Listing
 from marketplace.configuration.models import MarketplaceSettings
 from marketplace.messaging.models import Conversation
@@ -16,6 +20,13 @@ from tests.factories import UserFactory
 from tests.web.discovery.conftest import day, make_provider, user
 
 pytestmark = pytest.mark.django_db
+
+
+def _png(name: str) -> SimpleUploadedFile:
+    picture = Image.new("RGB", (640, 480), (30, 90, 200))
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
 
 
 def test_listing_page_shows_packages_add_ons_provider_and_the_slot_picker(web, tenant_a, tutoring):
@@ -35,6 +46,20 @@ def test_listing_page_shows_packages_add_ons_provider_and_the_slot_picker(web, t
     assert f'action="/listings/{tutoring.public_id}/book/"' in html  # the no-JavaScript way to checkout
     assert "held in escrow" in html
     assert "Cancel at least 24 hours before the start: a full refund." in html
+
+
+def test_pictures_make_the_gallery_and_the_card_thumbnail(web, tenant_a, tutoring, run_on_commit):
+    # given
+    with tenant_context(tenant_a), run_on_commit():
+        listing_image_add(user=tutoring.provider.user, listing=tutoring, upload=_png("board.png"))
+
+    # when
+    listing = web(tenant_a).get(f"/listings/{tutoring.public_id}/").content.decode()
+    search = web(tenant_a).get("/search/").content.decode()
+
+    # then
+    assert 'class="gallery-main"' in listing and 'alt="Picture 1 of Calculus exam coaching"' in listing
+    assert "listing-placeholder" not in search.split("Calculus exam coaching")[0].rsplit("<article", 1)[1]
 
 
 def test_slot_view_answers_times_in_the_requested_zone(web, tenant_a, tutoring):

@@ -3,6 +3,7 @@
 import pytest
 
 from marketplace.catalogue.models import Listing
+from marketplace.providers.services import portfolio_item_add
 from tenants.context import tenant_context
 from tests.web.discovery.conftest import make_provider, user
 
@@ -33,6 +34,23 @@ def test_profile_shows_the_provider_and_their_active_listings(web, tenant_a, tut
     assert "Identity verified" in html and "New" in html
     assert "Calculus exam coaching" in html and paused.title not in html
     assert "Statistics for beginners" not in html  # another provider's
+
+
+def test_portfolio_items_are_shown(web, tenant_a, tutoring):
+    # given
+    with tenant_context(tenant_a):
+        portfolio_item_add(
+            user=tutoring.provider.user,
+            title="Exam results 2025",
+            description="Twelve students, all passed.",
+            link="https://example.org/results",
+        )
+
+    # when
+    html = web(tenant_a).get(f"/providers/{tutoring.provider.public_id}/").content.decode()
+
+    # then
+    assert "Portfolio" in html and 'href="https://example.org/results"' in html and "all passed" in html
 
 
 def test_an_unapproved_profile_is_404_except_to_its_owner(web, tenant_a, tutoring):
