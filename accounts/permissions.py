@@ -38,6 +38,7 @@ POLICY: dict[str, tuple[Callable, str]] = {
     "audit.view": (_admin, "Only marketplace admins can read the audit log."),
     "reports.view": (_admin_or_moderator, "Only the marketplace's admins and staff can see its reports."),
     "branding.manage": (_admin, "Only marketplace admins can change the marketplace's branding."),
+    "cms.edit": (_admin, "Only marketplace admins can edit the marketplace's pages."),
     "providers.review": (_admin_or_moderator, "Only the marketplace's admins and staff can review providers."),
     "listings.moderate": (_admin_or_moderator, "Only the marketplace's admins and staff can moderate listings."),
     "bookings.intervene": (_admin_or_moderator, "Only the marketplace's admins and staff can act on others' bookings."),

@@ -515,6 +515,18 @@ SPECTACULAR_SETTINGS = {
 WAGTAIL_SITE_NAME = PLATFORM_NAME
 WAGTAILADMIN_BASE_URL = f"{PUBLIC_SCHEME}://{PLATFORM_DOMAIN}"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The page editor (/cms/, cms/access.py): signed in through the marketplace's own page; accounts,
+# passwords and emails are managed there too; admins publish directly (no approval workflow); nothing
+# calls out to wagtail.org.
+WAGTAILADMIN_LOGIN_URL = "accounts:login"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAIL_WORKFLOW_ENABLED = False
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # avatars drawn locally, no third-party images
+WAGTAILDOCS_SERVE_METHOD = "serve_view"  # documents stream through /cms-documents/, from the tenant's prefix
 
 # --- logging --------------------------------------------------------------------------------------------
 LOGGING = {

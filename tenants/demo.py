@@ -282,5 +282,8 @@ def seed_demo() -> list[Tenant]:
                 _ensure_listings(spec)
                 _ensure_availability(spec)
                 ensure_demo_branding(kind=tenant.kind, admin=User.objects.get(email=f"admin@{spec['domain']}"))
+                from cms.seeds import cms_seed  # the kind's pages, for marketplaces made before them
+
+                cms_seed(tenant=tenant, admin=User.objects.get(email=f"admin@{spec['domain']}"))
         tenants.append(tenant)
     return tenants
