@@ -92,7 +92,7 @@ def test_a_client_pays_and_the_booking_is_confirmed(web, tenant_a, tutoring):
     assert "Card number" in client.get(f"/bookings/{booking.public_id}/").content.decode()
 
     # when
-    paid = _post_action(client, booking, "pay", payment_method=CARD)
+    paid = _post_action(client, booking, "pay", card_number=CARD, card_expiry="12/30", card_cvc="123")
 
     # then
     assert paid.status_code == 302 and paid["Location"] == f"/bookings/{booking.public_id}/"
@@ -104,21 +104,23 @@ def test_a_declined_card_is_shown_on_the_pay_form_and_changes_nothing(web, tenan
     booking = book(tenant_a, tutoring)
     client = web(tenant_a, user(tenant_a, "client@example.org"))
 
-    refused = _post_action(client, booking, "pay", payment_method=DECLINED)
+    refused = _post_action(client, booking, "pay", card_number=DECLINED, card_expiry="12/30", card_cvc="123")
 
     assert refused.status_code == 402
     assert "declined" in refused.content.decode().lower()
     assert _state(tenant_a, booking) == "pending_payment"
 
 
-def test_an_empty_card_is_a_400_next_to_the_field(web, tenant_a, tutoring):
+def test_a_bad_card_is_a_400_next_to_its_fields(web, tenant_a, tutoring):
     booking = book(tenant_a, tutoring)
     client = web(tenant_a, user(tenant_a, "client@example.org"))
 
-    refused = _post_action(client, booking, "pay", payment_method="")
+    refused = _post_action(client, booking, "pay", card_number="1234 5678", card_expiry="13/99", card_cvc="")
 
     assert refused.status_code == 400
-    assert 'aria-invalid="true"' in refused.content.decode()
+    html = refused.content.decode()
+    assert 'aria-invalid="true"' in html and "it is not a valid card number" in html
+    assert "1234 5678" not in html  # a card number is never written back into the page
     assert _state(tenant_a, booking) == "pending_payment"
 
 
@@ -148,7 +150,7 @@ def test_a_refused_action_is_a_409_page_listing_what_is_allowed(web, tenant_a, p
         events = BookingEvent.objects.filter(booking=paid_booking).count()
 
     # when
-    refused = _post_action(client, paid_booking, "pay", payment_method=CARD)
+    refused = _post_action(client, paid_booking, "pay", card_number=CARD, card_expiry="12/30", card_cvc="123")
 
     # then
     html = refused.content.decode()
@@ -178,7 +180,7 @@ def test_a_quote_is_sent_and_accepted_with_payment(web, tenant_b, inquiry):
     bad = _post_action(studio, inquiry, "send_quote", price="", terms="", valid_days="7")
     quoted = _post_action(studio, inquiry, "send_quote", price="1800.00", terms="Logo and guide.", valid_days="7")
     page = founder.get(f"/bookings/{inquiry.public_id}/").content.decode()
-    accepted = _post_action(founder, inquiry, "accept_quote", payment_method=CARD)
+    accepted = _post_action(founder, inquiry, "accept_quote", card_number=CARD, card_expiry="12/30", card_cvc="123")
 
     assert bad.status_code == 400
     assert quoted.status_code == 302
@@ -217,7 +219,7 @@ def test_a_milestone_is_delivered_and_accepted_through_the_page(web, tenant_b, p
         milestone_1_amount="3500",
         milestone_1_due_date=later,
     )
-    funded = _post_action(startup, project, "accept_quote", payment_method=CARD)
+    funded = _post_action(startup, project, "accept_quote", card_number=CARD, card_expiry="12/30", card_cvc="123")
     with tenant_context(tenant_b):
         first, second = Booking.objects.get(pk=project.pk).milestones.all()
     prefix = f"deliver_milestone-{first.public_id}"

@@ -19,7 +19,11 @@ def member(tenant_a):
     with tenant_context(tenant_a):
         person = UserFactory(email="member@example.org")
         notify(
-            person, "booking.confirmed", event_id="b1", context={"listing": "Calculus"}, url="/api/v1/bookings/bkg_x/"
+            person,
+            "booking.confirmed",
+            event_id="b1",
+            context={"listing": "Calculus", "client": "Pat", "provider": "Tess", "booking": "bkg_x"},
+            url="/api/v1/bookings/bkg_x/",
         )
         notify(person, "message.received", event_id="m1", context={"sender": "Tess"}, url="/messages/cnv_y/")
         return person

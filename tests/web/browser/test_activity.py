@@ -168,8 +168,10 @@ def test_a_client_asks_a_lawyer_then_accepts_and_pays_a_quote(browser, site, quo
         assert nora.evaluate("window.__stillTheSamePage") is True
         assert "650.00" in nora.inner_text(".status-card")
         nora.click("summary:has-text('Accept the quote and pay')")
-        nora.fill("input[name='accept_quote-payment_method']", "4242 4242 4242 4242")
-        nora.click("form:has(input[name='accept_quote-payment_method']) button[type=submit]")
+        nora.fill("input[name='accept_quote-card_number']", "4242 4242 4242 4242")
+        nora.fill("input[name='accept_quote-card_expiry']", "12/30")
+        nora.fill("input[name='accept_quote-card_cvc']", "123")
+        nora.click("form:has(input[name='accept_quote-card_number']) button[type=submit]")
         nora.wait_for_selector("text=Done: Accepted the quote and paid.")
         assert "Held in escrow" in nora.inner_text("#money-title ~ *")
         assert "In progress" in nora.inner_text(".status-card")

@@ -12,10 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.common.money import CURRENCY_EXPONENTS
 from marketplace.disputes.models import DisputeReason, Outcome
+from web.client.discovery.forms import TEST_CARDS, CheckoutForm, NoValueTextInput
 
-TEST_CARDS = _(
-    "Test cards: 4242 4242 4242 4242 is paid, 4000 0000 0000 0002 is declined. No real money moves in this demo."
-)
 STARS = [(str(n), str(n)) for n in range(5, 0, -1)]
 MILESTONE_ROWS = 5
 
@@ -55,19 +53,33 @@ class ActionForm(forms.Form):
 
 
 class CardForm(ActionForm):
-    """Paying: the card is charged or held by the marketplace's payment processor."""
+    """Paying with the built-in test processor's card form: the same fields and checks as checkout
+    (a card number that passes the Luhn check, never written back into the page; expiry; CVC)."""
 
-    payment_method = forms.CharField(
+    card_number = forms.CharField(
         label=_("Card number"),
-        max_length=40,
+        max_length=30,
         help_text=TEST_CARDS,
-        widget=forms.TextInput(
+        widget=NoValueTextInput(
             attrs={"autocomplete": "cc-number", "inputmode": "numeric", "placeholder": "4242 4242 4242 4242"}
         ),
     )
+    card_expiry = forms.CharField(
+        label=_("Expiry (MM/YY)"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-exp", "inputmode": "numeric", "placeholder": "12/30"}),
+    )
+    card_cvc = forms.CharField(
+        label=_("Security code"),
+        max_length=4,
+        widget=NoValueTextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric", "placeholder": "123"}),
+    )
+    clean_card_number = CheckoutForm.clean_card_number
+    clean_card_expiry = CheckoutForm.clean_card_expiry
+    clean_card_cvc = CheckoutForm.clean_card_cvc
 
     def payload(self):
-        return "", {"payment_method": self.cleaned_data["payment_method"]}
+        return "", {"payment_method": self.cleaned_data["card_number"]}
 
 
 class ReasonForm(ActionForm):
