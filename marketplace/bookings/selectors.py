@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from marketplace.bookings import workflows
 from marketplace.bookings.availability import Rules, Slot, Window, free_slots_stamped
-from marketplace.bookings.models import AvailabilitySchedule, Booking
+from marketplace.bookings.models import AvailabilitySchedule, Booking, Milestone
 from marketplace.catalogue.models import AddOn
 
 
@@ -142,6 +142,89 @@ def booking_price(package, add_ons: list[AddOn]) -> int:
 def bookings_visible_to(user) -> QuerySet[Booking]:
     """Bookings where `user` is the client or the provider."""
     return Booking.objects.filter(Q(client=user) | Q(provider__user=user))
+
+
+# Actions a party may take but that nobody is waiting for: a booking offering only these does not
+# "need action" from them.
+OPTIONAL_ACTIONS = frozenset(
+    {
+        "cancel",
+        "cancel_by_provider",
+        "reschedule",
+        "withdraw",
+        "abandon",
+        "counter",
+        "decline_quote",
+        "report_provider_no_show",
+        "report_client_no_show",
+    }
+)
+BOOKING_TABS = ("needs_action", "upcoming", "past", "cancelled")
+ENDED_WITHOUT_SERVICE = frozenset({"cancelled", "declined", "expired"})
+
+
+def _waiting_on(role: str, now: datetime) -> Q:
+    """Bookings whose workflow waits for `role` now: a state where the role has a non-optional
+    action whose time has come (and, for milestone actions, a milestone in a state it applies to).
+    Derived from the workflow tables, so a new preset needs nothing here."""
+    waiting = Q(pk__in=[])
+    for flow in workflows.PRESETS.values():
+        for action, transition in flow.transitions.items():
+            if action in OPTIONAL_ACTIONS or role not in transition.roles:
+                continue
+            condition = Q(workflow=flow.key, state__in=transition.sources)
+            if transition.not_before:
+                condition &= Q(**{f"{transition.not_before}__lte": now})
+            if transition.milestone_sources:
+                condition &= Exists(
+                    Milestone.objects.filter(booking=OuterRef("pk"), state__in=transition.milestone_sources)
+                )
+            waiting |= condition
+    return waiting
+
+
+def _finals() -> set[str]:
+    return {state for flow in workflows.PRESETS.values() for state in flow.finals}
+
+
+def bookings_tab(user, *, side: str, tab: str, now: datetime | None = None) -> QuerySet[Booking]:
+    """The bookings of one tab of "my bookings", for `user` as `side` (client or provider):
+    needs_action (the workflow waits for them), upcoming (still going, nothing asked of them),
+    past (completed or no-show) and cancelled (cancelled, declined or expired). Soonest first for
+    what is ahead, latest first for what is over."""
+    now = now or timezone.now()
+    bookings = Booking.objects.select_related("listing", "provider__user", "client")
+    bookings = bookings.filter(client=user) if side == workflows.CLIENT else bookings.filter(provider__user=user)
+    finals = _finals()
+    waiting = _waiting_on(side, now)
+    if tab == "needs_action":
+        return (
+            bookings.filter(waiting)
+            .exclude(state__in=finals)
+            .order_by(F("starts_at").asc(nulls_last=True), "-created_at", "-id")
+        )
+    if tab == "upcoming":
+        return (
+            bookings.exclude(state__in=finals)
+            .exclude(waiting)
+            .order_by(F("starts_at").asc(nulls_last=True), "-created_at", "-id")
+        )
+    if tab == "past":
+        return bookings.filter(state__in=finals - ENDED_WITHOUT_SERVICE).order_by(
+            F("starts_at").desc(nulls_last=True), "-created_at", "-id"
+        )
+    if tab == "cancelled":
+        return bookings.filter(state__in=ENDED_WITHOUT_SERVICE).order_by("-updated_at", "-id")
+    raise ValueError(tab)
+
+
+def cancellation_refund(booking: Booking, *, now: datetime | None = None) -> dict:
+    """What a client's cancellation would give back now under the booking's policy: `percent` and
+    `amount` (minor units, rounded down like the engine does)."""
+    now = now or timezone.now()
+    notice = booking.starts_at - now if booking.starts_at else None
+    percent = workflows.refund_share(booking.cancellation_policy.get("tiers", []), notice)
+    return {"percent": percent, "amount": booking.price * percent // 100, "currency": booking.currency}
 
 
 def bookings_for_staff(
