@@ -279,6 +279,26 @@ def churn(*, since: datetime, until: datetime, paying_at_start: int | None = Non
 
 
 @dataclass(frozen=True)
+class ChurnPoint:
+    label: str  # the month, e.g. "Mar 2026"
+    churn: Churn
+
+
+def churn_history(*, months: int = 12, now: datetime | None = None) -> list[ChurnPoint]:
+    """Churn month by month for the last `months` months (the current one so far): marketplaces lost
+    during the month ÷ those paying when it began (rebuilt from the events, like MRR). One query for
+    the timelines and one per month for the moves."""
+    points = month_end_points(months=months + 1, now=now)  # the first ends where the first month starts
+    paying = mrr_at_points([at for _, at in points])
+    history = []
+    for index in range(1, len(points)):
+        label, until = points[index]
+        since, before = points[index - 1][1], paying[index - 1]
+        history.append(ChurnPoint(label, churn(since=since, until=until, paying_at_start=before.paying_count)))
+    return history
+
+
+@dataclass(frozen=True)
 class FailedPayment:
     marketplace: str  # public id
     name: str

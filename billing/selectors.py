@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from billing import usage
-from billing.models import LIMITS, Plan, Subscription, TenantInvoice
+from billing.models import LIMITS, Plan, PlanVersion, Subscription, TenantInvoice
 from marketplace.common.errors import NotFound
 from tenants.context import tenant_context
 from tenants.models import Tenant
@@ -48,3 +48,77 @@ def invoice_for(tenant: Tenant, public_id: str) -> TenantInvoice:
     if invoice is None:
         raise NotFound("No such invoice.")
     return invoice
+
+
+# --- the platform console's lists -------------------------------------------------------------------
+
+
+def subscriptions_search(
+    *, q: str = "", status: str = "", plan: str = "", interval: str = "", collection: str = ""
+) -> QuerySet[Subscription]:
+    """Marketplaces' subscriptions by marketplace name: `q` in its name or address, and filters."""
+    from django.db.models import Q
+
+    from tenants.models import TenantRole
+
+    items = Subscription.objects.filter(tenant__role=TenantRole.MARKETPLACE).select_related(
+        "tenant", "plan_version__plan", "scheduled_version__plan"
+    )
+    if q := q.strip():
+        items = items.filter(Q(tenant__name__icontains=q) | Q(tenant__schema_name__icontains=q))
+    filters = {"status": status, "plan_version__plan__code": plan, "interval": interval, "collection": collection}
+    items = items.filter(**{lookup: value for lookup, value in filters.items() if value})
+    return items.order_by("tenant__name", "pk")
+
+
+def invoices_search(*, q: str = "", status: str = "", kind: str = "", failed: bool = False) -> QuerySet[TenantInvoice]:
+    """The platform's invoices, newest first: `q` in the number, the marketplace's name or address or
+    the billed name; `failed`: open invoices the provider failed to collect."""
+    from django.db.models import Q
+
+    items = TenantInvoice.objects.select_related("tenant", "subscription")
+    if q := q.strip():
+        items = items.filter(
+            Q(number__icontains=q)
+            | Q(tenant__name__icontains=q)
+            | Q(tenant__schema_name__icontains=q)
+            | Q(bill_to_name__icontains=q)
+        )
+    if status:
+        items = items.filter(status=status)
+    if kind:
+        items = items.filter(kind=kind)
+    if failed:
+        items = items.filter(status="open", attempts__gt=0)
+    return items.order_by("-issued_at", "-id")
+
+
+def plan_subscriber_counts() -> dict[int, dict[str, int]]:
+    """Per plan id: marketplaces subscribed (`total`), paying (active or past due) and trialing."""
+    from django.db.models import Count, Q
+
+    from tenants.models import TenantRole
+
+    rows = (
+        Subscription.objects.filter(tenant__role=TenantRole.MARKETPLACE)
+        .values("plan_version__plan_id")
+        .annotate(
+            total=Count("pk"),
+            paying=Count("pk", filter=Q(status__in=["active", "past_due"])),
+            trialing=Count("pk", filter=Q(status="trialing")),
+        )
+        .order_by()
+    )
+    return {row.pop("plan_version__plan_id"): row for row in rows}
+
+
+def plan_versions(plan: Plan) -> QuerySet[PlanVersion]:
+    """Every version of a plan's terms, newest first, with how many subscriptions point at each."""
+    from django.db.models import Count
+
+    return (
+        PlanVersion.objects.filter(plan=plan)
+        .annotate(subscribers=Count("subscriptions"))
+        .select_related("created_by")
+        .order_by("-number")
+    )

@@ -12,7 +12,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
@@ -38,6 +37,7 @@ from billing.pdf import invoice_pdf
 from billing.providers import default_provider_name
 from marketplace.common.errors import DomainError, NotFound
 from marketplace.common.money import CURRENCY_EXPONENTS, Money
+from web.console.charts import bar_chart
 from web.permissions import allowed, forbidden
 
 # --- the platform staff's console -------------------------------------------------------------------
@@ -138,7 +138,7 @@ def _staff(user) -> bool:
 @login_required
 def console_view(request: HttpRequest) -> HttpResponse:
     if not _staff(request.user):
-        raise PermissionDenied
+        return forbidden(request, _("Only platform staff can open the billing console."))
     plans = list(Plan.objects.order_by("rank").values_list("code", "name"))
     plan = request.GET.get("plan", "")
     status = request.GET.get("status", "")
@@ -152,6 +152,7 @@ def console_view(request: HttpRequest) -> HttpResponse:
         )
         or sorted(set(PlanVersion.objects.values_list("currency", flat=True)))[:1]
     )
+    churn_history = console.churn_history(months=12)
     return render(
         request,
         "billing/console.html",
@@ -160,6 +161,13 @@ def console_view(request: HttpRequest) -> HttpResponse:
             "charts": [
                 mrr_chart(figures.mrr_history, currency, size=size) for currency in currencies for size in CHART_SIZES
             ],
+            "currencies": currencies,
+            "churn_history": churn_history,
+            "churn_chart": bar_chart(
+                [(point.label.split()[0], 100 * (point.churn.rate or 0)) for point in churn_history],
+                description=_("Churn per month, the last 12 months, in percent of the marketplaces paying"),
+                shown=lambda value: f"{value:.1f}".removesuffix(".0") + " %",
+            ),
             "plans": plans,
             "statuses": SubscriptionStatus.choices,
             "plan": plan,

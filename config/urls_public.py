@@ -8,6 +8,7 @@ from billing.urls import platform_urlpatterns as billing_api
 from config.urls_common import common_urlpatterns
 from tenants import api as tenants_api
 from tenants import views as tenants_views
+from web.platform import views as platform_views
 
 api_v1 = [
     path("tenants/", tenants_api.TenantListCreateView.as_view(), name="tenants"),
@@ -23,7 +24,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", tenants_views.platform_home, name="home"),
+    path("", platform_views.landing, name="home"),
     path("signup/", tenants_views.signup_view, name="signup"),
     path("signup/<str:public_id>/", tenants_views.signup_progress_view, name="signup-progress"),
     path("console/billing/", billing_views.console_view, name="billing-console-page"),

@@ -61,6 +61,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     path("notifications/unsubscribe/<str:token>/", unsubscribe_view, name="notifications-unsubscribe"),
     path("live/counts/", live_counts, name="live-counts"),
+    path("", include("web.console.support")),  # one-time sign-in links: welcome, support sessions
     *common_urlpatterns,
     path("api/v1/", include(api_v1)),
     path("provider/", include("web.provider.urls")),

@@ -42,7 +42,7 @@ def tenant_suspend(*, actor, tenant: Tenant, reason: str) -> Tenant:
 
 
 @transaction.atomic
-def tenant_reactivate(*, actor, tenant: Tenant) -> Tenant:
+def tenant_reactivate(*, actor, tenant: Tenant, reason: str = "") -> Tenant:
     tenant = _locked(tenant)
     if tenant.status not in (TenantStatus.SUSPENDED, TenantStatus.CLOSED):
         raise Conflict(
@@ -54,7 +54,9 @@ def tenant_reactivate(*, actor, tenant: Tenant) -> Tenant:
     before = tenant.status
     tenant.status, tenant.status_reason, tenant.closed_at, tenant.purge_after = TenantStatus.ACTIVE, "", None, None
     tenant.save(update_fields=["status", "status_reason", "closed_at", "purge_after", "updated_at"])
-    _record(tenant=tenant, actor=actor, action="reactivated", data={"from": before})
+    _record(
+        tenant=tenant, actor=actor, action="reactivated", data={"from": before} | ({"reason": reason} if reason else {})
+    )
     subscription_reopen(tenant=tenant, actor=actor)
     return tenant
 

@@ -50,7 +50,7 @@ def test_signup_with_a_taken_address_shows_the_error_and_creates_nothing():
 
     page = browser.post("/signup/", {**FORM, "slug": "alpha"})
 
-    assert page.status_code == 200
+    assert page.status_code == 400
     assert b"already taken" in page.content
     assert not User.objects.filter(email="olga@law.example.com").exists()
     assert not MarketplaceSignup.objects.filter(slug="alpha").exists()
