@@ -84,32 +84,36 @@ class Attention:
     quotes_to_send: list[Booking]  # inquiries: send a quote
     deliveries_due: list[Booking]  # accepted work and milestones to deliver
     disputes: list  # open disputes about their bookings
+    counts: dict[str, int]  # how many of each there are (the lists stop at their limit)
 
     @property
     def total(self) -> int:
-        return len(self.to_accept) + len(self.quotes_to_send) + len(self.deliveries_due) + len(self.disputes)
+        return sum(self.counts.values())
 
 
 def provider_attention(provider, *, limit: int = 20) -> Attention:
     from marketplace.disputes.models import OPEN_STATES, Dispute
 
-    requests = list(_bookings(provider).filter(state="requested").order_by("due_at", "created_at")[:limit])
-    inquiries = list(_bookings(provider).filter(state="inquiry").order_by("created_at")[:limit])
+    requests = _bookings(provider).filter(state="requested").order_by("due_at", "created_at")
+    inquiries = _bookings(provider).filter(state="inquiry").order_by("created_at")
     open_milestones = Milestone.objects.filter(booking__provider=provider, state__in=OPEN_MILESTONE_STATES)
-    deliveries = list(
+    deliveries = (
         _bookings(provider)
         .filter(
             Q(state="accepted", workflow="quote") | Q(state="in_progress", pk__in=open_milestones.values("booking"))
         )
         .annotate(next_milestone_due=Min("milestones__due_date", filter=Q(milestones__state__in=OPEN_MILESTONE_STATES)))
-        .order_by("next_milestone_due", "updated_at")[:limit]
+        .order_by("next_milestone_due", "updated_at")
     )
-    disputes = list(
+    disputes = (
         Dispute.objects.filter(booking__provider=provider, state__in=OPEN_STATES)
         .select_related("booking__listing", "booking__client")
-        .order_by("created_at")[:limit]
+        .order_by("created_at")
     )
-    return Attention(requests, inquiries, deliveries, disputes)
+    found = {"to_accept": requests, "quotes_to_send": inquiries, "deliveries_due": deliveries, "disputes": disputes}
+    lists = {key: list(rows[:limit]) for key, rows in found.items()}
+    counts = {key: len(lists[key]) if len(lists[key]) < limit else rows.count() for key, rows in found.items()}
+    return Attention(**lists, counts=counts)
 
 
 def provider_upcoming(provider, *, now: datetime | None = None, limit: int = 5) -> list[Booking]:

@@ -56,6 +56,9 @@ def test_tabs_attention_and_upcoming(tenant_a, tenant_b):
         attention = provider_work.provider_attention(provider)
         assert (attention.quotes_to_send, attention.deliveries_due, attention.total) == ([inquiry], [first], 2)
         assert provider_work.provider_upcoming(provider) == [confirmed]
+        _copy(first, state="inquiry")
+        capped = provider_work.provider_attention(provider, limit=1)
+        assert (len(capped.quotes_to_send), capped.counts["quotes_to_send"], capped.total) == (1, 2, 3)
         calendar = provider_work.provider_calendar(provider, soon - timedelta(days=1), soon + timedelta(days=1))
         assert calendar.bookings == [confirmed]
 
