@@ -307,6 +307,9 @@ if AWS_STORAGE_BUCKET_NAME:
     _default_storage = "tenants.storage.TenantS3Storage"
 else:
     _default_storage = "tenants.storage.TenantFileSystemStorage"
+# Uploaded public files on local disk are served by the application (each marketplace only its own);
+# put a CDN or the proxy's file server in front in production, or use S3.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
 # Development and the browser tests serve static files straight from the source folders.
 WHITENOISE_USE_FINDERS = DEBUG or DJANGO_ENV == "test"
 STORAGES = {

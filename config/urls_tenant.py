@@ -1,7 +1,6 @@
 """URLs of a marketplace host (`<slug>.<platform domain>` or a verified custom domain)."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import include, path
 
 from accounts.api.urls import marketplace_urlpatterns
@@ -26,6 +25,7 @@ from marketplace.providers.api.urls import urlpatterns as providers_api
 from marketplace.reviews.api.urls import urlpatterns as reviews_api
 from marketplace.search.api.urls import urlpatterns as search_api
 from tenants.api import DomainCheckView, DomainDetailView, DomainListView, DomainPrimaryView, MarketplaceInfoView
+from tenants.storage import serve_public_media
 from web.views import live_counts
 
 api_v1 = [
@@ -49,12 +49,12 @@ api_v1 = [
     *notifications_api,
     *audit_api,
     *billing_api,
+    *branding_api,
 ]
 
-    *branding_api,
 urlpatterns = [
-    # Uploaded media (already under the tenant's prefix); production serves them from S3 or a CDN.
-    *(static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []),
+    # Uploaded public files of this marketplace (only its own prefix), unless S3 serves them.
+    *([path("media/<path:path>", serve_public_media, name="media")] if settings.SERVE_MEDIA else []),
     path("manage/settings/", settings_view, name="marketplace-settings-page"),
     path("manage/billing/", billing_views.billing_view, name="billing-page"),
     path("manage/billing/invoices/<str:public_id>.pdf", billing_views.invoice_pdf_view, name="billing-page-pdf"),

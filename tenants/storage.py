@@ -100,3 +100,19 @@ class TenantPrivateStorage(TenantPrefixMixin, FileSystemStorage):
 def private_storage():
     """Callable for FileField(storage=...): the private storage, resolved at use time."""
     return TenantPrivateStorage()
+
+
+def serve_public_media(request, path: str):
+    """Uploaded public files (logos, listing pictures) of the marketplace the request is for, when
+    they are stored on this server's disk (SERVE_MEDIA; with S3 the bucket serves them). A path under
+    another marketplace's prefix is not found here, even though the file exists."""
+    from django.conf import settings
+    from django.http import Http404
+    from django.views.static import serve
+
+    if not path.startswith(f"{_tenant_prefix()}/"):
+        raise Http404("No such file here.")
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
