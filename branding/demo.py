@@ -119,6 +119,96 @@ def draw_social(primary: str, accent: str, mark):
     return image
 
 
+MOTIFS = ("book", "chart", "code", "pen", "scales", "house", "megaphone", "people")
+
+
+def draw_cover(motif: str, primary: str, accent: str, *, seed: int = 0):
+    """A 1200×800 listing picture: the brand's gradient, soft shapes and a simple white motif."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter
+
+    width, height = 1200, 800
+    start, end = _rgb(primary), _rgb(accent)
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):  # the gradient, drawn line by line
+        t = 0.2 + 0.6 * y / height
+        draw.line([(0, y), (width, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(start, end, strict=True)))
+    shapes = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    soft = ImageDraw.Draw(shapes)
+    rng = random.Random(seed)  # noqa: S311 - decoration, not security
+    for _ in range(7):
+        r = rng.randint(80, 260)
+        x, y = rng.randint(-100, width), rng.randint(-100, height)
+        soft.ellipse([x - r, y - r, x + r, y + r], fill=(255, 255, 255, rng.randint(18, 40)))
+    shapes = shapes.filter(ImageFilter.GaussianBlur(6))
+    image.paste(shapes, (0, 0), shapes)
+    mark = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    m = ImageDraw.Draw(mark)
+    white, cx, cy, u = (255, 255, 255, 235), width // 2, height // 2, 34
+    line = dict(fill=white, width=16)
+    if motif == "book":
+        m.polygon(
+            [(cx - 7 * u, cy - 4 * u), (cx, cy - 3 * u), (cx, cy + 5 * u), (cx - 7 * u, cy + 4 * u)],
+            outline=white,
+            width=16,
+        )
+        m.polygon(
+            [(cx + 7 * u, cy - 4 * u), (cx, cy - 3 * u), (cx, cy + 5 * u), (cx + 7 * u, cy + 4 * u)],
+            outline=white,
+            width=16,
+        )
+    elif motif == "chart":
+        for i, h in enumerate((3, 5, 4, 7)):
+            m.rounded_rectangle(
+                [cx - 6 * u + i * 3 * u, cy + 4 * u - h * u, cx - 4 * u + i * 3 * u, cy + 4 * u], 10, fill=white
+            )
+    elif motif == "code":
+        m.line([(cx - 3 * u, cy - 4 * u), (cx - 7 * u, cy), (cx - 3 * u, cy + 4 * u)], **line, joint="curve")
+        m.line([(cx + 3 * u, cy - 4 * u), (cx + 7 * u, cy), (cx + 3 * u, cy + 4 * u)], **line, joint="curve")
+        m.line([(cx + u, cy - 5 * u), (cx - u, cy + 5 * u)], **line)
+    elif motif == "pen":
+        m.polygon(
+            [
+                (cx - 5 * u, cy + 5 * u),
+                (cx - 4 * u, cy + 2 * u),
+                (cx + 4 * u, cy - 6 * u),
+                (cx + 6 * u, cy - 4 * u),
+                (cx - 2 * u, cy + 4 * u),
+            ],
+            fill=white,
+        )
+    elif motif == "scales":
+        m.line([(cx, cy - 5 * u), (cx, cy + 5 * u)], **line)
+        m.line([(cx - 6 * u, cy - 3 * u), (cx + 6 * u, cy - 3 * u)], **line)
+        for side in (-1, 1):
+            m.pieslice([cx + side * 6 * u - 3 * u, cy - u, cx + side * 6 * u + 3 * u, cy + 3 * u], 0, 180, fill=white)
+        m.rectangle([cx - 3 * u, cy + 5 * u, cx + 3 * u, cy + 6 * u], fill=white)
+    elif motif == "house":
+        m.polygon([(cx - 6 * u, cy - u), (cx, cy - 6 * u), (cx + 6 * u, cy - u)], fill=white)
+        m.rectangle([cx - 4 * u, cy - u, cx + 4 * u, cy + 5 * u], outline=white, width=16)
+    elif motif == "megaphone":
+        m.polygon(
+            [(cx - 5 * u, cy - 2 * u), (cx + 4 * u, cy - 6 * u), (cx + 4 * u, cy + 6 * u), (cx - 5 * u, cy + 2 * u)],
+            fill=white,
+        )
+    else:  # people
+        for dx in (-3, 3):
+            m.ellipse([cx + dx * u - 2 * u, cy - 5 * u, cx + dx * u + 2 * u, cy - u], fill=white)
+            m.pieslice([cx + dx * u - 4 * u, cy, cx + dx * u + 4 * u, cy + 8 * u], 180, 360, fill=white)
+    image.paste(mark, (0, 0), mark)
+    return image
+
+
+def cover_upload(title: str, kind: str, motif: str, seed: int) -> SimpleUploadedFile:
+    """A JPEG upload of a demo listing's picture in the marketplace kind's colours."""
+    spec = LOOKS[kind]
+    out = io.BytesIO()
+    draw_cover(motif, spec["primary_color"], spec["accent_color"], seed=seed).save(out, format="JPEG", quality=86)
+    return SimpleUploadedFile(f"{seed}.jpg", out.getvalue(), content_type="image/jpeg")
+
+
 def ensure_demo_branding(*, kind: str, admin) -> Branding | None:
     """Give a demo marketplace its look once (an admin's later changes are kept)."""
     spec = LOOKS.get(kind)

@@ -238,6 +238,33 @@ def _ensure_listings(spec: dict) -> None:
         skills.save(update_fields=["skills"])
 
 
+# The picture each demo listing gets (a motif drawn in the marketplace's colours).
+COVERS = {
+    "Calculus I exam preparation": "chart",
+    "Statistics for social sciences": "chart",
+    "Python from zero to first project": "code",
+    "Linear algebra exam study group": "people",
+    "Brand identity for early-stage startups": "pen",
+    "Django web application, end to end": "code",
+    "UX audit of your web app": "megaphone",
+    "Initial divorce consultation": "scales",
+    "Unfair dismissal claim review": "scales",
+    "Fixed-fee home purchase or sale": "house",
+}
+
+
+def _ensure_covers(tenant: Tenant) -> None:
+    """Each demo listing without a picture gets one (through the same service providers use)."""
+    from branding.demo import MOTIFS, cover_upload
+    from marketplace.catalogue.images import listing_image_add
+    from marketplace.catalogue.models import Listing
+
+    for number, listing in enumerate(Listing.objects.filter(images__isnull=True).select_related("provider__user")):
+        motif = COVERS.get(listing.title, MOTIFS[number % len(MOTIFS)])
+        upload = cover_upload(listing.title, tenant.kind, motif, seed=number)
+        listing_image_add(user=listing.provider.user, listing=listing, upload=upload)
+
+
 def _ensure_availability(spec: dict) -> None:
     """Providers open on weekdays (and Saturday mornings) in the marketplace's time zone, so slots
     can be booked straight away."""
@@ -282,6 +309,7 @@ def seed_demo() -> list[Tenant]:
                 _ensure_listings(spec)
                 _ensure_availability(spec)
                 ensure_demo_branding(kind=tenant.kind, admin=User.objects.get(email=f"admin@{spec['domain']}"))
+                _ensure_covers(tenant)
                 from cms.seeds import cms_seed  # the kind's pages, for marketplaces made before them
 
                 cms_seed(tenant=tenant, admin=User.objects.get(email=f"admin@{spec['domain']}"))
