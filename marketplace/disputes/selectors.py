@@ -93,8 +93,9 @@ def disputes_of_booking(booking):
 def disputes_for_mediation(*, state: str | None = None):
     """Every dispute of the marketplace (or those in `state`) for its mediators: the ones waiting for
     a mediator first (escalated, appealed), then decisions inside their appeal window, negotiations,
-    and closed disputes last; oldest first within a state; each with its booking and parties."""
-    from django.db.models import Case, IntegerField, Value, When
+    and closed disputes last; oldest first within a state; each with its booking and parties, and
+    `waiting_since`: when it last came to the mediators (escalated or appealed), if it did."""
+    from django.db.models import Case, IntegerField, Max, Q, Value, When
 
     order = [DisputeState.ESCALATED, DisputeState.APPEALED, DisputeState.DECIDED, DisputeState.NEGOTIATING]
     disputes = Dispute.objects.select_related(
@@ -107,7 +108,10 @@ def disputes_for_mediation(*, state: str | None = None):
         default=Value(len(order)),
         output_field=IntegerField(),
     )
-    return disputes.annotate(priority=priority).order_by("priority", "created_at", "id")
+    came = Max("entries__created_at", filter=Q(entries__kind__in=[EntryKind.ESCALATED, EntryKind.APPEALED]))
+    return disputes.annotate(priority=priority, waiting_since=came).order_by(
+        "priority", F("waiting_since").asc(nulls_last=True), "created_at", "id"
+    )
 
 
 def disputes_opened_per_period(*, since: datetime, until: datetime, per: str, zone) -> dict:

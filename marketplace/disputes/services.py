@@ -26,6 +26,7 @@ from marketplace.audit.services import audit_record
 from marketplace.bookings import services as bookings
 from marketplace.bookings.models import Booking, MilestoneState
 from marketplace.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from marketplace.common.money import Money
 from marketplace.common.uploads import check_upload
 from marketplace.configuration.selectors import marketplace_settings
 from marketplace.disputes.models import (
@@ -261,11 +262,15 @@ def _split_adds_up(dispute: Dispute, outcome: str, refund: int, release_amount) 
             fields={"release_amount": [f"A whole amount in {dispute.currency} minor units."]},
         )
     if refund + release_amount != dispute.amount:
+        amount, total, rest, refunded = (
+            Money(value, dispute.currency).format()
+            for value in (dispute.amount, refund + release_amount, dispute.amount - refund, refund)
+        )
         raise ValidationFailed(
-            f"The refund and the release must add up to the {dispute.amount} in escrow for this dispute.",
+            f"The refund and the release must add up to the {amount} in escrow for this dispute.",
             fields={
-                "refund_amount": [f"Refund + release = {refund + release_amount}, not {dispute.amount}."],
-                "release_amount": [f"Release {dispute.amount - refund} when refunding {refund}."],
+                "refund_amount": [f"Refund + release = {total}, not {amount}."],
+                "release_amount": [f"Release {rest} when refunding {refunded}."],
             },
         )
 

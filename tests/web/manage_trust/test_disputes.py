@@ -111,7 +111,7 @@ def test_a_split_that_does_not_add_up_is_a_400_next_to_the_fields_and_moves_noth
     assert response.status_code == 400
     body = response.content.decode()
     assert 'id="id_decision-refund_amount_errors"' in body and 'id="id_decision-release_amount_errors"' in body
-    assert "Refund + release = 5000, not 6000." in body
+    assert "Refund + release = 50.00 USD, not 60.00 USD." in body
     with tenant_context(tenant_a):
         dispute = Dispute.objects.get(public_id=escalated)
         assert (dispute.state, dispute.outcome) == ("escalated", "")

@@ -65,7 +65,8 @@ def _page(request, dispute, *, decision=None, note=None, status=200):
         "can_decide": dispute.state in (DisputeState.ESCALATED, DisputeState.APPEALED),
         "decided_it": dispute.state == DisputeState.APPEALED and dispute.mediator_id == request.user.pk,
         "open": dispute.state != DisputeState.CLOSED,
-        "decision_form": decision or DisputeDecisionForm(currency=dispute.currency, prefix="decision"),
+        "decision_form": decision
+        or DisputeDecisionForm(currency=dispute.currency, amount=dispute.amount, prefix="decision"),
         "note_form": note or DisputeNoteForm(prefix="note"),
     }
     return render(request, "manage/trust/disputes/detail.html", context, status=status)
@@ -84,7 +85,7 @@ def dispute_decide(request, public_id: str):
     dispute, refusal = _mediated(request, public_id)
     if refusal:
         return refusal
-    form = DisputeDecisionForm(request.POST, currency=dispute.currency, prefix="decision")
+    form = DisputeDecisionForm(request.POST, currency=dispute.currency, amount=dispute.amount, prefix="decision")
     if not form.is_valid():
         return _page(request, dispute, decision=form, status=400)
     try:

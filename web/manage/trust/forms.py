@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, UserStatus
 from marketplace.catalogue.models import ListingStatus
-from marketplace.common.money import CURRENCY_EXPONENTS
+from marketplace.common.money import CURRENCY_EXPONENTS, Money
 from marketplace.disputes.models import DisputeState, Outcome
 from marketplace.providers.models import BadgeKind, ProviderStatus
 
@@ -163,12 +163,20 @@ class DisputeDecisionForm(forms.Form):
         help_text=_("Both parties read it. At least 10 characters."),
     )
 
-    def __init__(self, *args, currency: str = "USD", **kwargs):
+    def __init__(self, *args, currency: str = "USD", amount: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
-        hint = _("In %(currency)s. The two parts of a split add up to the amount in dispute.") % {"currency": currency}
-        for name in ("refund_amount", "release_amount"):  # in the dispute's currency
-            label = self.fields[name].label
-            self.fields[name] = MinorUnitsField(label=label, required=False, currency=currency, help_text=hint)
+        hints = {
+            "refund_amount": _("For a split: what goes back to the client, in %(currency)s."),
+            "release_amount": _("The rest, to the provider: the two parts add up to %(total)s, the amount in dispute."),
+        }
+        total = Money(amount, currency).format() if currency in CURRENCY_EXPONENTS else str(amount)
+        for name, hint in hints.items():  # amounts in the dispute's currency
+            self.fields[name] = MinorUnitsField(
+                label=self.fields[name].label,
+                required=False,
+                currency=currency,
+                help_text=hint % {"currency": currency, "total": total},
+            )
 
     def clean(self):
         data = super().clean()
