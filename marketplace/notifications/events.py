@@ -240,5 +240,5 @@ def payment_received(document) -> None:
         "payment.received",
         event_id=f"receipt:{document.number}",
         context={"amount": Money(document.gross, document.currency).format(), "listing": document.listing_title},
-        url=f"/api/v1/me/receipts/{document.public_id}/",
+        url=f"/api/v1/me/receipts/{document.public_id}/pdf/",  # the receipt itself
     )
