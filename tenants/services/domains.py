@@ -302,7 +302,7 @@ def domains_due_for_check(*, now: datetime | None = None, claim_for: timedelta =
     now = now or timezone.now()
     with schema_context(get_public_schema_name()), transaction.atomic():
         ids = list(
-            Domain.objects.select_for_update(skip_locked=True)
+            Domain.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(kind=DomainKind.CUSTOM, verification=DomainVerification.PENDING, next_check_at__lte=now)
             .exclude(tenant__status=TenantStatus.CLOSED)
             .order_by("next_check_at")

@@ -106,11 +106,13 @@ def domain_check(request, domain: str):
     except DomainError as exc:
         return _refused(request, exc)
     if row.verification == DomainVerification.VERIFIED:
-        messages.success(request, _("%(domain)s is verified and now leads to this marketplace.") % {"domain": domain})
+        messages.success(
+            request, _("%(domain)s is verified and now leads to this marketplace.") % {"domain": row.domain}
+        )
     else:
         messages.error(
             request,
-            _("%(domain)s is not verified yet: %(reason)s") % {"domain": domain, "reason": row.last_check_message},
+            _("%(domain)s is not verified yet: %(reason)s") % {"domain": row.domain, "reason": row.last_check_message},
         )
     return redirect("manage:domains")
 
@@ -140,7 +142,7 @@ def domain_remove_view(request, domain: str):
             domain_remove(actor=request.user, tenant=request.tenant, domain=domain)
         except DomainError as exc:
             return _refused(request, exc)
-        messages.success(request, _("%(domain)s was removed.") % {"domain": domain})
+        messages.success(request, _("%(domain)s was removed.") % {"domain": row.domain})
         return redirect("manage:domains")
     return render(request, "manage/domains/remove.html", {"row": row})
 
