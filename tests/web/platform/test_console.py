@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -75,8 +76,18 @@ def test_an_operator_cannot_act_on_a_marketplace(platform, operator, tenant_a):
 # --- the list ----------------------------------------------------------------------------------------
 
 
+def _routable(*tenants) -> None:
+    """Each marketplace answers at its verified platform subdomain (other tests may commit changes)."""
+    for tenant in tenants:
+        Domain.objects.filter(tenant=tenant).update(is_primary=False)
+        Domain.objects.filter(tenant=tenant, domain=f"{tenant.schema_name}.{settings.PLATFORM_DOMAIN}").update(
+            is_primary=True, verification="verified"
+        )
+
+
 def test_the_list_shows_status_plan_usage_and_health(platform, staff, tenant_a, tenant_b):
     # given: alpha is on Growth (10 staff seats; its admin takes one)
+    _routable(tenant_a)
     Subscription.objects.filter(tenant=tenant_a).update(plan_version=Plan.objects.get(code="growth").current_version)
 
     # when
@@ -92,6 +103,7 @@ def test_the_list_shows_status_plan_usage_and_health(platform, staff, tenant_a, 
 
 def test_the_list_filters_by_status_plan_subscription_and_health(platform, staff, tenant_a, tenant_b):
     # given: beta is suspended (and so has a routing warning); alpha is on Starter
+    _routable(tenant_a, tenant_b)
     Tenant.objects.filter(pk=tenant_b.pk).update(status=TenantStatus.SUSPENDED)
     Subscription.objects.filter(tenant=tenant_a).update(plan_version=Plan.objects.get(code="starter").current_version)
     Subscription.objects.filter(tenant=tenant_b).update(plan_version=Plan.objects.get(code="growth").current_version)
