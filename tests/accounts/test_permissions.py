@@ -43,6 +43,7 @@ def test_policy_table_by_role(people, tenant_a):
         "bookings.intervene",
         "reviews.moderate",
         "disputes.mediate",
+        "reports.view",
     }
     assert {"marketplace.configure", "users.manage_roles", "users.invite", "audit.view"} <= allowed["admin"]
     assert not any(action.startswith("platform.") for action in allowed["admin"])
