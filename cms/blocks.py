@@ -154,6 +154,7 @@ class CategoryGridBlock(SectionBlock):
         choices=category_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        search_index=False,  # ids, not words (and reading their names would query the catalogue)
     )
     limit = blocks.IntegerBlock(label=_("At most"), default=8, min_value=1, max_value=24)
 

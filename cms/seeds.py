@@ -1,10 +1,11 @@
 """Each new marketplace's first pages, written for its kind: a university's home page talks about study
 help and exams, an agency's about briefs and milestones, a law firm's about consultations and fees.
 
-The template schema every marketplace is cloned from already holds the page tree's root, an empty
-`HomePage` as the Site's root and the Site itself (`cms` migration 0002), so a clone starts with a
-correct, servable tree; the seeder fills the home page, adds the about page and the help centre with
-its articles, and points the Site at the marketplace's host. Admins change all of it in the editor.
+The template schema every marketplace is cloned from already holds the whole page tree (`cms`
+migrations 0002 and 0003): an empty `HomePage` as the Site's root and, unpublished and blank, an about
+page and a help centre with four articles. A clone therefore starts with a correct, servable tree,
+and the seeder only writes the kind's words into those rows, publishes them, indexes them for search
+and points the Site at the marketplace's host. Admins change all of it in the editor.
 """
 
 from __future__ import annotations
@@ -487,11 +488,25 @@ OTHER = {
             "<p>Open a listing, choose a package and a time, and pay to confirm.</p>",
         ),
         (
+            "Getting started",
+            "Contacting a provider",
+            "contacting-a-provider",
+            "Ask a question before you book.",
+            "<p>Open a listing and send the provider a message; the conversation continues once you book.</p>",
+        ),
+        (
             "Payments",
             "Payments and refunds",
             "payments-and-refunds",
             "When you are charged and how refunds work.",
             "<p>Payments are held until the work is done; cancellations follow the policy on each listing.</p>",
+        ),
+        (
+            "Providers",
+            "Offering your services",
+            "offering-your-services",
+            "Apply, get verified and publish your first listing.",
+            "<p>Apply from <b>Offer services</b>; once approved, publish listings and set your availability.</p>",
         ),
     ],
 }
@@ -506,12 +521,64 @@ def _home_body(kind: str, name: str) -> list[dict]:
     return body
 
 
+PAGE_COLUMNS = (
+    "title",
+    "draft_title",
+    "slug",
+    "url_path",
+    "live",
+    "has_unpublished_changes",
+    "first_published_at",
+    "last_published_at",
+    "owner",
+)
+
+
+def _blank(page) -> bool:
+    """A page of the template's skeleton (cms migration 0003) that nobody has published or edited."""
+    return not page.live and page.first_published_at is None and page.latest_revision_id is None
+
+
+def _fill(page, *, parent_url: str, **values) -> None:
+    """Write a page's words into its existing rows — one UPDATE for the page, one for its type — with
+    no revision, log entry or signal (the caller indexes it for search): the cheap way to publish the
+    template's blank pages."""
+    from wagtail.models import Page
+
+    if "slug" in values:
+        values["url_path"] = f"{parent_url}{values['slug']}/"
+    if "title" in values:
+        values["draft_title"] = values["title"]
+    values.setdefault("has_unpublished_changes", False)
+    for name, value in values.items():
+        setattr(page, name, value)
+    Page.objects.filter(pk=page.pk).update(**{k: v for k, v in values.items() if k in PAGE_COLUMNS})
+    own = {k: v for k, v in values.items() if k not in PAGE_COLUMNS}
+    if own:
+        type(page).objects.filter(pk=page.pk).update(**own)
+
+
+def _index(pages: list) -> None:
+    """Put pages written by `_fill` into the marketplace's search index: one insert per page type."""
+    from wagtail.search.backends import get_search_backends
+
+    by_model: dict[type, list] = {}
+    for page in pages:
+        by_model.setdefault(type(page), []).append(page)
+    for backend in get_search_backends(with_auto_update=True):
+        for model, objects in by_model.items():
+            backend.add_bulk(model, objects)
+
+
 @transaction.atomic
 def cms_seed(*, tenant, admin=None) -> None:
     """Give a marketplace (the current schema) the pages of its kind and point its Site at its host.
 
-    Safe to run again: a home page that has content, an about page or a help centre already there are
-    left as they are, so an admin's edits are never overwritten."""
+    The template's blank pages (an empty home page, an unpublished about page, help centre and
+    articles) are filled in place; pages that are missing are created. Safe to run again: a home page
+    with content and pages someone published or edited are left as they are."""
+    from wagtail.signal_handlers import disable_reference_index_auto_update
+
     from cms.models import ContentPage, HelpArticlePage, HelpIndexPage, HomePage
 
     kind = tenant.kind if tenant.kind in CONTENT else "other"
@@ -521,33 +588,48 @@ def cms_seed(*, tenant, admin=None) -> None:
     home = HomePage.objects.first()
     if home is None:
         return  # a schema without the template's tree; nothing sensible to seed into
-    if not home.body:
-        home.title = home.draft_title = HOME_TITLES[kind]
-        home.seo_title = ""
-        home.search_description = ""
-        home.body = _home_body(kind, tenant.name)
-        home.owner = admin
-        home.first_published_at = home.first_published_at or now
-        home.last_published_at = now
-        home.save()
-    children = set(home.get_children().values_list("slug", flat=True))
-    if "about" not in children:
-        about = content["about"]
-        home.add_child(
-            instance=ContentPage(
-                title=about["title"], slug="about", intro=about["intro"], body=about["body"], **published
+    written: list = []
+    with disable_reference_index_auto_update():  # seeded pages refer to no other object
+        if not home.body:
+            _fill(
+                home,
+                parent_url="/",
+                title=HOME_TITLES[kind],
+                body=_home_body(kind, tenant.name),
+                first_published_at=home.first_published_at or now,
+                last_published_at=now,
+                owner=admin,
             )
-        )
-    if not HelpIndexPage.objects.exists():
-        help_index = home.add_child(
-            instance=HelpIndexPage(title="Help centre", slug="help", intro=content["help_intro"], **published)
-        )
-        for topic, title, slug, summary, html in content["articles"]:
-            help_index.add_child(
-                instance=HelpArticlePage(
-                    title=title, slug=slug, topic=topic, summary=summary, body=[_text(html)], **published
-                )
-            )
+            written.append(home)
+        children = {page.slug: page for page in home.get_children().specific()}
+        about_text = content["about"]
+        about_values = {"title": about_text["title"], "intro": about_text["intro"], "body": about_text["body"]}
+        about = children.get("about")
+        if about is None:
+            home.add_child(instance=ContentPage(slug="about", **about_values, **published))
+        elif isinstance(about, ContentPage) and _blank(about):
+            _fill(about, parent_url=home.url_path, **about_values, **published)
+            written.append(about)
+        help_values = {"title": "Help centre", "intro": content["help_intro"]}
+        help_index = HelpIndexPage.objects.child_of(home).first()
+        if help_index is None:
+            help_index = home.add_child(instance=HelpIndexPage(slug="help", **help_values, **published))
+        elif _blank(help_index):
+            _fill(help_index, parent_url=home.url_path, slug="help", **help_values, **published)
+            written.append(help_index)
+        blanks = [page for page in HelpArticlePage.objects.child_of(help_index).order_by("path") if _blank(page)]
+        if blanks or not HelpArticlePage.objects.child_of(help_index).exists():
+            for topic, title, slug, summary, html in content["articles"]:
+                values = {"title": title, "slug": slug, "topic": topic, "summary": summary, "body": [_text(html)]}
+                if blanks:
+                    article = blanks.pop(0)
+                    _fill(article, parent_url=help_index.url_path, **values, **published)
+                    written.append(article)
+                else:
+                    help_index.add_child(instance=HelpArticlePage(**values, **published))
+            for unused in blanks:  # more blank articles than this kind has
+                unused.delete()
+    _index(written)
     site_hostname_sync(tenant=tenant)
 
 

@@ -92,7 +92,7 @@ def test_seeding_again_keeps_what_admins_changed(tenant_a):
         assert not HelpArticlePage.objects.filter(slug="become-a-tutor").exists()
 
 
-def test_the_template_holds_an_empty_home_page_as_the_site_root(db):
+def test_the_template_holds_the_page_tree_blank_and_unpublished(db):
     from django.conf import settings
 
     from tenants.models import Tenant
@@ -100,8 +100,46 @@ def test_the_template_holds_an_empty_home_page_as_the_site_root(db):
     # given the template schema every marketplace is cloned from
     template = Tenant.objects.get(schema_name=settings.TENANT_TEMPLATE_SCHEMA)
 
-    # then its tree is a root and an empty home page, which the Site points at
+    # then it holds the whole tree: an empty home page (the Site's root), and below it an about page
+    # and a help centre with four articles, none of them published or indexed
     with tenant_context(template):
-        assert Page.objects.count() == 2
         home = HomePage.objects.get()
         assert not home.body and Site.objects.get().root_page_id == home.pk
+        below = Page.objects.descendant_of(home).specific()
+        assert sorted(type(page).__name__ for page in below) == [
+            "ContentPage",
+            *["HelpArticlePage"] * 4,
+            "HelpIndexPage",
+        ]
+        assert not any(page.live for page in below)
+        assert not Page.objects.live().search("help")
+
+
+def test_seeding_publishes_the_blank_pages_in_place_and_indexes_them(tenant_b):
+    # given beta was cloned from the template and seeded
+    with tenant_context(tenant_b):
+        # then the template's rows became its pages (no page was added), live and searchable
+        assert Page.objects.count() == 8 and not Page.objects.not_live().exists()
+        assert HelpArticlePage.objects.get(slug="milestones").url_path == "/home/help/milestones/"
+        assert [page.title for page in Page.objects.live().search("milestone")][:1] == ["How milestones work"]
+        assert not HelpArticlePage.objects.filter(slug__startswith="article-").exists()
+
+
+def test_the_seed_pages_command_fills_an_empty_home_page(tenant_a, capsys):
+    from django.core.management import CommandError, call_command
+
+    # given a marketplace whose home page is still empty (made before content pages existed)
+    with tenant_context(tenant_a):
+        home = HomePage.objects.get()
+        home.body = []
+        home.save()
+
+    # when
+    call_command("seed_pages", "alpha")
+
+    # then
+    with tenant_context(tenant_a):
+        assert HomePage.objects.get().body[0].value["heading"] == "Study help from students who sat the same exams"
+    assert "pages of alpha ready" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="no marketplace 'nowhere'"):
+        call_command("seed_pages", "nowhere")
