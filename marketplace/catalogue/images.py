@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from marketplace.audit.services import audit_record
 from marketplace.catalogue.models import Listing, ListingImage
@@ -26,14 +26,18 @@ def listing_image_add(*, user, listing: Listing, upload) -> ListingImage:
     image.image.save(f"{image.public_id}{EXTENSIONS[content_type]}", upload, save=False)
     image.save()
     audit_record(actor=user, action="listing.image_added", target=listing, after={"image": image.public_id})
-    transaction.on_commit(lambda: _queue_thumbnail(image.pk))
+    # The commit may come after the caller has left the marketplace's schema (a seeding script's
+    # outer transaction): the task names the schema the image was saved in.
+    schema = connection.schema_name
+    transaction.on_commit(lambda: _queue_thumbnail(image.pk, schema))
     return image
 
 
-def _queue_thumbnail(image_id: int) -> None:
+def _queue_thumbnail(image_id: int, schema: str) -> None:
+    from config.celery import SCHEMA_KWARG
     from marketplace.catalogue.tasks import make_listing_thumbnail
 
-    make_listing_thumbnail.delay(image_id=image_id)
+    make_listing_thumbnail.apply_async(kwargs={"image_id": image_id, SCHEMA_KWARG: schema})
 
 
 def listing_thumbnail_make(*, image_id: int) -> ListingImage | None:

@@ -309,7 +309,8 @@ def portfolio_item_image_set(*, user: User, public_id: str, upload) -> Portfolio
     item.thumbnail = ""
     item.image.save(f"{item.public_id}{EXTENSIONS[content_type]}", upload, save=False)
     item.save(update_fields=["image", "thumbnail", "updated_at"])
-    transaction.on_commit(lambda: _queue_portfolio_thumbnail(item.pk))
+    schema = connection.schema_name  # the commit may come after the caller left the marketplace's schema
+    transaction.on_commit(lambda: _queue_portfolio_thumbnail(item.pk, schema))
     return item
 
 
@@ -322,10 +323,11 @@ def portfolio_item_image_remove(*, user: User, public_id: str) -> PortfolioItem:
     return item
 
 
-def _queue_portfolio_thumbnail(item_id: int) -> None:
+def _queue_portfolio_thumbnail(item_id: int, schema: str) -> None:
+    from config.celery import SCHEMA_KWARG
     from marketplace.providers.tasks import make_portfolio_thumbnail
 
-    make_portfolio_thumbnail.delay(item_id=item_id)
+    make_portfolio_thumbnail.apply_async(kwargs={"item_id": item_id, SCHEMA_KWARG: schema})
 
 
 def portfolio_thumbnail_make(*, item_id: int) -> PortfolioItem | None:
