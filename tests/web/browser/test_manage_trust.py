@@ -255,6 +255,12 @@ def test_a_dispute_is_mediated_end_to_end(page, site, sign_in, axe, shots, dispu
     # the parties' conversation, read on demand
     page.click("text=Read the conversation")
     page.wait_for_selector("text=I read the whole contract before we spoke")
+    axe()
+    page.goto(site("lawfirm", f"/manage/disputes/{dispute['dispute']}/conversation/"))  # without JavaScript's help
+    page.wait_for_selector("text=I read the whole contract before we spoke")
+    _check(page, axe, shots, "dispute-conversation")
+    page.go_back()
+    page.wait_for_selector("text=Parties and money")
 
     # a private note
     page.fill("textarea[name=note-text]", "First complaint about this lawyer; the notes look genuine.")
