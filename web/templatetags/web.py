@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django import template
+from django import forms, template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -47,10 +47,9 @@ def field(bound_field, label: str = "", hint: str = ""):
         "widget_html": bound_field.as_widget(attrs=attrs),
         "label": label or bound_field.label,
         "hint": hint or bound_field.help_text,
-        "is_checkbox": getattr(widget, "input_type", "") == "checkbox"
-        and not getattr(widget, "allow_multiple_selected", False),
-        "is_choice_list": getattr(widget, "input_type", "") in ("checkbox", "radio")
-        and getattr(widget, "allow_multiple_selected", True),
+        "is_checkbox": isinstance(widget, forms.CheckboxInput),
+        # radio buttons and checkbox lists: a fieldset whose legend names the group
+        "is_choice_list": isinstance(widget, forms.RadioSelect),  # CheckboxSelectMultiple is one too
     }
 
 
