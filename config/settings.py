@@ -498,6 +498,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["cms.openapi.without_page_editor"],  # the page editor's own API is not ours
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "accounts.models.Role",
         "UserStatusEnum": "accounts.models.UserStatus",
