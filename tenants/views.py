@@ -1,5 +1,5 @@
-"""Web pages of the platform site (sign-up, its progress, an owner opening a marketplace's admin) and a
-marketplace's home page."""
+"""Web pages of the platform site: sign-up, its progress, and an owner opening a marketplace's admin.
+(A marketplace's home page is its content page, served by Wagtail: see cms/.)"""
 
 from __future__ import annotations
 
@@ -111,7 +111,3 @@ def open_admin_view(request: HttpRequest, public_id: str) -> HttpResponse:
         return redirect("home")
     path = reverse("signin-link", urlconf="config.urls_tenant", kwargs={"token": token})
     return redirect(selectors.tenant_primary_url(tenant).rstrip("/") + path)
-
-
-def marketplace_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/marketplace_home.html", {"tenant": request.tenant})
