@@ -18,7 +18,11 @@ NAME = "worker.beta-agency.com"
 def committed_domain(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         domain = Domain.objects.create(
-            tenant=Tenant.objects.get(schema_name="beta"), domain=NAME, kind="custom", verification="pending"
+            tenant=Tenant.objects.get(schema_name="beta"),
+            domain=NAME,
+            kind="custom",
+            verification="pending",
+            is_primary=False,  # a new row is primary by default, which would demote beta's subdomain for good
         )
         yield domain
         Domain.objects.filter(pk=domain.pk).delete()
