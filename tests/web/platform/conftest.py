@@ -33,3 +33,15 @@ def staff(db):
 @pytest.fixture
 def operator(db):
     return User.objects.create_user("operator@platform.test", PASSWORD, full_name="Olga Operator", is_operator=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_earlier_signups_links_or_sessions(db):
+    """Each test starts from a platform without sign-ups, one-time links or support sessions: the
+    browser tests commit theirs, so they are removed inside this test's own transaction (and come
+    back when it rolls back)."""
+    from tenants.models import MarketplaceSignup, SignInLink, SupportSession
+
+    SupportSession.objects.all().delete()
+    SignInLink.objects.all().delete()
+    MarketplaceSignup.objects.all().delete()
