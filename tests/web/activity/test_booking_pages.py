@@ -191,6 +191,27 @@ def test_a_quote_is_sent_and_accepted_with_payment(web, tenant_b, inquiry):
     assert (booking.state, booking.price) == ("accepted", 180000)
 
 
+def test_the_provider_reads_the_request_and_the_client_the_delivery_note_before_accepting(web, tenant_b, inquiry):
+    # given a quote accepted and paid, then delivered with a note
+    studio = web(tenant_b, user(tenant_b, "studio@example.org"))
+    founder = web(tenant_b, user(tenant_b, "founder@example.org"))
+    path = f"/bookings/{inquiry.public_id}/"
+    asked = studio.get(path).content.decode()
+    act(tenant_b, inquiry, "studio@example.org", "send_quote", data={"price": 100000, "terms": "T", "valid_days": 3})
+    act(tenant_b, inquiry, "founder@example.org", "accept_quote", data={"payment_method": CARD})
+
+    # when the provider delivers through the page
+    delivered = _post_action(studio, inquiry, "deliver", note="The logo files and the brand guide, as agreed.")
+
+    # then the provider quoted knowing what was asked, and the client reads the note before accepting
+    assert "The client's request" in asked and "A new identity for our bakery chain." in asked
+    assert delivered.status_code == 302 and _state(tenant_b, inquiry) == "delivered"
+    page = founder.get(path).content.decode()
+    assert "Your request" in page and "A new identity for our bakery chain." in page
+    assert "The delivery" in page and page.count("The logo files and the brand guide, as agreed.") == 2  # + timeline
+    assert "Accept the delivery" in page
+
+
 def test_a_counter_offer_goes_back_to_the_provider(web, tenant_b, inquiry):
     act(tenant_b, inquiry, "studio@example.org", "send_quote", data={"price": 100000, "terms": "T", "valid_days": 3})
     founder = web(tenant_b, user(tenant_b, "founder@example.org"))
@@ -297,6 +318,7 @@ def test_a_review_stays_hidden_until_the_other_side_reviews(web, tenant_a, paid_
     # when the client reviews
     bad = client.post(f"{path}review/", {"review-overall": "9", "review-text": "?"})
     sent = client.post(f"{path}review/", {"review-overall": "5", "review-text": "Clear and patient."})
+    first_said = client.get(path).content.decode()
     tutor_before = tutor.get(path).content.decode()
     tutor.post(f"{path}review/", {"review-overall": "4", "review-text": "Well prepared."})
     tutor_after = tutor.get(path).content.decode()
@@ -307,6 +329,9 @@ def test_a_review_stays_hidden_until_the_other_side_reviews(web, tenant_a, paid_
     assert "Clear and patient." not in tutor_before and "Submit your review" in tutor_before
     assert "Hidden for now" in client.get(path).content.decode() or "Published" in client.get(path).content.decode()
     assert "Clear and patient." in tutor_after
+    # and each is told what became of their review: hidden for now, then published with the other's
+    assert "It stays hidden until the other side reviews too." in first_said
+    assert "your review is published, and you can read theirs." in tutor_after
     with tenant_context(tenant_a):
         assert Review.objects.filter(booking=booking, revealed_at__isnull=False).count() == 2
 

@@ -181,6 +181,8 @@ def _live_context(request, booking: Booking, *, bound: dict | None = None) -> di
         }
         for event in booking.events.select_related("actor").order_by("at", "id")
     ]
+    # The latest delivery of the work, whose note the client reads before accepting it.
+    delivery = next((row["event"] for row in reversed(events) if row["event"].action == "deliver"), None)
     milestones = [
         {
             "milestone": m,
@@ -202,6 +204,7 @@ def _live_context(request, booking: Booking, *, bound: dict | None = None) -> di
         "actions": actions,
         "milestones": milestones,
         "events": events,
+        "delivery": delivery,
         "money": money,
         "money_label": labels.label(labels.MONEY_STATES, money["state"]),
         "quote": quote,
@@ -329,7 +332,7 @@ def booking_review(request, public_id: str):
     if not form.is_valid():
         return _refused(request, booking, {}, status=400, review_form=form)
     try:
-        review_services.review_submit(
+        review = review_services.review_submit(
             author=request.user,
             booking_id=booking.public_id,
             overall=form.cleaned_data["overall"],
@@ -340,7 +343,12 @@ def booking_review(request, public_id: str):
         aliases = {f"ratings.{c['key']}": f"rating_{c['key']}" for c in state["criteria"]}
         apply_domain_error(form, form_error(exc, aliases=aliases))
         return _refused(request, booking, {}, status=exc.status_code, review_form=form)
-    messages.success(request, _("Thank you: your review is saved. It stays hidden until the other side reviews too."))
+    if review.revealed_at is not None:  # the other side had reviewed: both reviews are published now
+        messages.success(request, _("Thank you: your review is published, and you can read theirs."))
+    else:
+        messages.success(
+            request, _("Thank you: your review is saved. It stays hidden until the other side reviews too.")
+        )
     return redirect("client:booking", public_id=booking.public_id)
 
 
