@@ -2,6 +2,7 @@
 with the test cards (4242 pays, 0002 is declined and leaves the booking unpaid, to pay again); a
 time taken meanwhile; bad input; quotes and requests; another marketplace sees nothing."""
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -253,6 +254,20 @@ def test_a_quote_workflow_sends_the_request_without_paying(web, tenant_b, brandi
     assert sent.status_code == 302 and sent["Location"] == f"/bookings/{booking.public_id}/"
     assert (booking.workflow, booking.state) == ("quote", "inquiry")
     assert booking.message == "A logo and colours for our bakery, by March."
+
+
+def test_a_quote_request_from_the_listing_page_starts_with_the_summarys_package_chosen(
+    web, tenant_b, branding_quote
+):
+    # given: the listing page's "Request a quote" link names no package
+    client = web(tenant_b, user(tenant_b, "buyer@example.org"))
+
+    # when
+    page = client.get(f"/listings/{branding_quote.public_id}/book/").content.decode()
+
+    # then: the package the summary prices is the one chosen, so sending the request needs no more
+    assert re.search(r'<input type="radio" name="package" value="Starter"[^>]* checked', page)
+    assert 'name="package" value="Starter"' in page and page.count(" checked") == 1
 
 
 @pytest.fixture

@@ -250,6 +250,9 @@ class CheckoutForm(forms.Form):
         super().__init__(data, initial=initial)
         self.listing, self.flow, self.card = listing, flow, card
         self.fields["package"].choices = [(p.name, _package_label(p, listing.currency)) for p in listing.packages.all()]
+        if not self.initial.get("package") and self.fields["package"].choices:
+            # The package the price summary shows when none is chosen yet: the first one.
+            self.initial["package"] = self.fields["package"].choices[0][0]
         self.fields["add_ons"].choices = [(a.name, _add_on_label(a, listing.currency)) for a in listing.add_ons.all()]
         if not flow.slot_based:
             del self.fields["starts_at"]
