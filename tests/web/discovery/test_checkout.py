@@ -256,9 +256,7 @@ def test_a_quote_workflow_sends_the_request_without_paying(web, tenant_b, brandi
     assert booking.message == "A logo and colours for our bakery, by March."
 
 
-def test_a_quote_request_from_the_listing_page_starts_with_the_summarys_package_chosen(
-    web, tenant_b, branding_quote
-):
+def test_a_quote_request_from_the_listing_page_starts_with_the_summarys_package_chosen(web, tenant_b, branding_quote):
     # given: the listing page's "Request a quote" link names no package
     client = web(tenant_b, user(tenant_b, "buyer@example.org"))
 
