@@ -35,6 +35,20 @@ def use_fresh_database(name: str) -> None:
     logging.disable(logging.WARNING)
 
 
+def prepare_platform() -> None:
+    """The shared schema migrated and the template schema that new marketplaces are cloned from."""
+    import io
+    from contextlib import redirect_stdout
+
+    from django.core.management import call_command
+
+    from tenants.services import template_ensure
+
+    with redirect_stdout(io.StringIO()):
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        template_ensure()
+
+
 def emit(name: str, value: float, unit: str, **parameters) -> None:
     print(json.dumps({"name": name, "value": round(value, 4), "unit": unit, "parameters": parameters}), flush=True)
 

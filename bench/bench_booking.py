@@ -15,7 +15,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from _setup import ROOT, emit, percentile, timed_gets, use_fresh_database
+from _setup import ROOT, emit, percentile, prepare_platform, timed_gets, use_fresh_database
 
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
 ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", "200"))
@@ -100,19 +100,14 @@ def busy_provider(tenant):
 
 def main() -> None:
     use_fresh_database("bench_booking")
-    import io
-    from contextlib import redirect_stdout
 
-    from django.core.management import call_command
     from django.db import connection
 
     from marketplace.bookings.selectors import listing_free_slots
     from tenants.context import tenant_context
-    from tenants.services import template_ensure, tenant_provision
+    from tenants.services import tenant_provision
 
-    with redirect_stdout(io.StringIO()):
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        template_ensure()
+    prepare_platform()
     tenant = tenant_provision(
         name="Booking Bench University", slug="bookbench", kind="university", admin_email="admin@bookbench.test"
     )

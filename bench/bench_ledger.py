@@ -16,7 +16,7 @@ import os
 import time
 from pathlib import Path
 
-from _setup import emit, percentile, use_fresh_database
+from _setup import emit, percentile, prepare_platform, use_fresh_database
 
 POSTINGS = int(os.environ.get("BENCH_POSTINGS", "2000"))
 RELEASES = int(os.environ.get("BENCH_RELEASES", "500"))
@@ -36,22 +36,17 @@ def cpu_seconds(backend_pid: int) -> float:
 
 def main() -> None:
     use_fresh_database(DATABASE)
-    import io
-    from contextlib import redirect_stdout
 
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from marketplace.payments.escrow import escrow_capture, escrow_release, escrow_state
     from marketplace.payments.models import JournalEntry
     from tenants.context import tenant_context
-    from tenants.services import template_ensure, tenant_provision
+    from tenants.services import tenant_provision
     from tests.payments.conftest import make_booking
 
-    with redirect_stdout(io.StringIO()):
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        template_ensure()
+    prepare_platform()
     # The fixtures' users need no real password hashing (it took most of the set-up time).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     tenant = tenant_provision(name="Ledger Bench", slug="ledgerbench", kind="agency", admin_email="a@ledger.test")

@@ -21,7 +21,7 @@ import os
 import time
 from datetime import UTC, datetime, timedelta
 
-from _setup import emit, percentile, use_fresh_database
+from _setup import emit, percentile, prepare_platform, use_fresh_database
 
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10,100,1000").split(",")]
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
@@ -127,21 +127,16 @@ def measure(client, path: str, **headers) -> tuple[int, list[float]]:
 
 def main() -> None:
     use_fresh_database("bench_messaging")
-    import io
-    from contextlib import redirect_stdout
 
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from knox.models import AuthToken
 
     from marketplace.messaging.models import Conversation
     from tenants.context import tenant_context
-    from tenants.services import template_ensure, tenant_provision
+    from tenants.services import tenant_provision
 
-    with redirect_stdout(io.StringIO()):
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        template_ensure()
+    prepare_platform()
     tenant = tenant_provision(
         name="Messaging Bench Agency", slug="msgbench", kind="agency", admin_email="admin@msgbench.test"
     )

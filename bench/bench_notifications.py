@@ -38,7 +38,7 @@ import threading
 import time
 from urllib.parse import urlparse, urlunparse
 
-from _setup import ROOT, emit, percentile, use_fresh_database
+from _setup import ROOT, emit, percentile, prepare_platform, use_fresh_database
 
 NOTIFICATIONS = int(os.environ.get("BENCH_NOTIFICATIONS", "5000"))
 USERS = int(os.environ.get("BENCH_USERS", "500"))
@@ -128,11 +128,8 @@ def main() -> None:
     os.environ["REDIS_URL"] = redis_url
     use_fresh_database(DATABASE)
     logging.getLogger("mail.log").setLevel(logging.WARNING)
-    import io
-    from contextlib import redirect_stdout
 
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from accounts.models import User, UserStatus
@@ -140,13 +137,11 @@ def main() -> None:
     from marketplace.notifications.models import DeliveryStatus, EmailDelivery
     from marketplace.notifications.services import email_delivery_send, notify
     from tenants.context import tenant_context
-    from tenants.services import template_ensure, tenant_provision
+    from tenants.services import tenant_provision
 
     app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
 
-    with redirect_stdout(io.StringIO()):
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        template_ensure()
+    prepare_platform()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     tenant = tenant_provision(name="Notify Bench", slug="notifybench", kind="agency", admin_email="a@notify.test")
 

@@ -13,7 +13,7 @@ import sys
 import time
 from io import BytesIO
 
-from _setup import emit, median, use_fresh_database
+from _setup import emit, median, prepare_platform, use_fresh_database
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "3000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
@@ -57,22 +57,17 @@ def run(handler, host: str, count: int) -> float:
 
 def main() -> None:
     use_fresh_database("bench_routing")
-    import io
-    from contextlib import redirect_stdout
 
     from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import override_settings
     from django.urls import path
 
-    from tenants.services import template_ensure, tenant_provision
+    from tenants.services import tenant_provision
 
     urlpatterns.append(path("bench/users/", users_count))
-    with redirect_stdout(io.StringIO()):
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        template_ensure()
+    prepare_platform()
     tenant = tenant_provision(name="Bench Routing", slug="routing", kind="agency", admin_email="a@routing.test")
     tenant_provision(name="Other", slug="other", kind="agency", admin_email="a@other.test")
     host = f"routing.{settings.PLATFORM_DOMAIN}"

@@ -12,7 +12,7 @@ import os
 import random
 import time
 
-from _setup import emit, percentile, timed_gets, use_fresh_database
+from _setup import emit, percentile, prepare_platform, timed_gets, use_fresh_database
 
 LISTINGS = int(os.environ.get("BENCH_LISTINGS", "100000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
@@ -113,10 +113,7 @@ def index_names(node):
 
 def main() -> None:
     use_fresh_database("bench_search")
-    import io
-    from contextlib import redirect_stdout
 
-    from django.core.management import call_command
     from django.db import connection
 
     from marketplace.catalogue.models import Category
@@ -124,11 +121,9 @@ def main() -> None:
     from marketplace.search.backends.base import ListingQuery
     from marketplace.search.backends.postgres import PostgresSearchBackend
     from tenants.context import tenant_context
-    from tenants.services import template_ensure, tenant_provision
+    from tenants.services import tenant_provision
 
-    with redirect_stdout(io.StringIO()):
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        template_ensure()
+    prepare_platform()
     tenant = tenant_provision(
         name="Search Bench University", slug="searchbench", kind="university", admin_email="admin@searchbench.test"
     )

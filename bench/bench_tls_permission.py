@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 
-from _setup import ROOT, emit, percentile, use_fresh_database
+from _setup import ROOT, emit, percentile, prepare_platform, use_fresh_database
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "5000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
@@ -135,18 +135,13 @@ def report(name: str, elapsed: float, latencies: list[float], **parameters) -> N
 
 def main() -> None:
     use_fresh_database(os.environ.get("BENCH_DATABASE", "bench_tls_permission"))
-    import io
-    from contextlib import redirect_stdout
 
     from django.conf import settings
-    from django.core.management import call_command
 
     from tenants.models import Domain, DomainKind, DomainVerification
-    from tenants.services import template_ensure, tenant_provision
+    from tenants.services import tenant_provision
 
-    with redirect_stdout(io.StringIO()):
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        template_ensure()
+    prepare_platform()
     tenants = [
         tenant_provision(name=f"TLS Bench {i}", slug=f"tlsbench{i}", kind="agency", admin_email=f"a@tls{i}.test")
         for i in range(TENANTS)

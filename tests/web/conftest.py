@@ -135,41 +135,44 @@ def site(web_server):
 PHONE = {"width": 390, "height": 844}
 
 
+def photograph(page, name: str) -> None:
+    """Full-page screenshots of `page` at desktop width and at phone width (`<name>.png`,
+    `<name>-phone.png`), then back to the desktop size."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    desktop = page.viewport_size
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(100)  # let the layout settle at the new width
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
+    page.set_viewport_size(desktop)
+
+
+def check_accessibility(page, context=None, checker=None) -> list[dict]:
+    """Run axe-core on `page`; fails listing every serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = (checker or Axe()).run(page, context=context)
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    details = [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5]) for v in bad
+    ]
+    assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(details)
+    return results.response["violations"]
+
+
 @pytest.fixture
 def shots(page):
-    """`shots(name)`: full-page screenshots at desktop width and at phone width
-    (`<name>.png`, `<name>-phone.png`), then back to the desktop size."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-
-    def take(name: str) -> None:
-        desktop = page.viewport_size
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-        page.set_viewport_size(PHONE)
-        page.wait_for_timeout(100)  # let the layout settle at the new width
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
-        page.set_viewport_size(desktop)
-
-    return take
+    """`shots(name)`: `photograph` the test's page."""
+    return lambda name: photograph(page, name)
 
 
 @pytest.fixture
 def axe(page):
-    """`axe()`: run axe-core on the current page; fails listing every serious or critical violation."""
+    """`axe()`: `check_accessibility` of the test's page (one axe-core checker per test)."""
     from axe_playwright_python.sync_playwright import Axe
 
     checker = Axe()
-
-    def check(context=None) -> list[dict]:
-        results = checker.run(page, context=context)
-        bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-        details = [
-            f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5])
-            for v in bad
-        ]
-        assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(details)
-        return results.response["violations"]
-
-    return check
+    return lambda context=None: check_accessibility(page, context, checker)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 
 from tenants.demo import DEMO_PASSWORD
-from tests.web.conftest import PHONE, SCREENSHOTS
+from tests.web.conftest import check_accessibility, photograph
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -73,19 +73,8 @@ def _signed_in(browser, site, email: str):
 
 def _check(page, name: str) -> None:
     """axe finds no serious or critical violation; desktop and phone screenshots."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-    details = [f"{v['id']} ({v['impact']}): " + "; ".join(n["target"][0] for n in v["nodes"][:5]) for v in bad]
-    assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(details)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    desktop = page.viewport_size
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    page.wait_for_timeout(150)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
-    page.set_viewport_size(desktop)
+    check_accessibility(page)
+    photograph(page, name)
 
 
 def _api_post(page, path: str, body: dict) -> tuple[int, dict]:

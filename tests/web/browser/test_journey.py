@@ -24,7 +24,7 @@ import re
 
 import pytest
 
-from tests.web.conftest import PHONE, SCREENSHOTS
+from tests.web.conftest import check_accessibility, photograph
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -53,22 +53,10 @@ def _person(browser):
 
 
 def _look(page, name: str, *, accessible: bool = True) -> None:
-    """axe-core finds no serious or critical violation (unless told not to check), and screenshots at
-    desktop and phone width: the `axe`/`shots` fixtures, for a page of another browser context."""
+    """The `axe`/`shots` fixtures' checks, for a page of another browser context."""
     if accessible:
-        from axe_playwright_python.sync_playwright import Axe
-
-        results = Axe().run(page)
-        bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-        details = [f"{v['id']} ({v['impact']}): " + "; ".join(n["target"][0] for n in v["nodes"][:5]) for v in bad]
-        assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(details)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    desktop = page.viewport_size
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    page.wait_for_timeout(100)  # let the layout settle at the new width
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
-    page.set_viewport_size(desktop)
+        check_accessibility(page)
+    photograph(page, name)
 
 
 def _register(page, site, *, name: str, email: str, provider: bool = False) -> None:
