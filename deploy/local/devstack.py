@@ -221,7 +221,14 @@ def manage(env: dict, *args: str) -> None:
     subprocess.run([str(VENV_BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_run() -> int:
+    # Stopped by `kill` or a closed terminal as by Ctrl-C: the web server, worker and beat stop too.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     with Stack() as stack:
         env = stack.env
         env.setdefault("DJANGO_DEBUG", "true")
