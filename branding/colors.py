@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")
 WHITE = "#ffffff"
@@ -101,20 +105,28 @@ def problems(*, primary: str, accent: str, text: str, background: str) -> dict[s
     errors: dict[str, list[str]] = {}
     ratio = contrast(text, background)
     if ratio < MIN_TEXT_CONTRAST:
-        message = (
-            f"Text on this background has a contrast of {ratio:.1f}:1; it needs at least 4.5:1. "
+        message = _(
+            "Text on this background has a contrast of %(ratio)s:1; it needs at least 4.5:1. "
             "Make one of them darker or lighter."
-        )
+        ) % {"ratio": _ratio(ratio)}
         errors["text_color"] = [message]
         errors["background_color"] = [message]
     for field, color in (("primary_color", primary), ("accent_color", accent)):
         best = contrast(on_color(color), color)
         if best < MIN_TEXT_CONTRAST:
             errors[field] = [
-                f"Neither white nor dark text is readable on {color} (best {best:.1f}:1, needs 4.5:1): "
-                "choose a darker or a lighter shade."
+                _(
+                    "Neither white nor dark text is readable on %(color)s (best %(ratio)s:1, needs 4.5:1): "
+                    "choose a darker or a lighter shade."
+                )
+                % {"color": color, "ratio": _ratio(best)}
             ]
     return errors
+
+
+def _ratio(value: float) -> str:
+    """A contrast ratio with one decimal, written the way the active language writes numbers."""
+    return number_format(Decimal(f"{value:.1f}"), decimal_pos=1)
 
 
 def palette(*, primary: str, accent: str, text: str, background: str) -> Palette:

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import require
 from branding import colors, fonts
@@ -25,11 +27,11 @@ MAX_FOOTER_LINKS = 8
 
 
 # Per image: (largest file in bytes, smallest and largest width/height in pixels, what it is for).
-IMAGE_RULES: dict[str, tuple[int, int, int, str]] = {
-    "logo": (1024 * 1024, 32, 2000, "the logo"),
-    "favicon": (256 * 1024, 16, 512, "the favicon"),
-    "social_image": (2 * 1024 * 1024, 200, 4000, "the link preview image"),
-    "email_logo": (1024 * 1024, 32, 2000, "the email logo"),
+IMAGE_RULES: dict[str, tuple[int, int, int, object]] = {
+    "logo": (1024 * 1024, 32, 2000, gettext_lazy("the logo")),
+    "favicon": (256 * 1024, 16, 512, gettext_lazy("the favicon")),
+    "social_image": (2 * 1024 * 1024, 200, 4000, gettext_lazy("the link preview image")),
+    "email_logo": (1024 * 1024, 32, 2000, gettext_lazy("the email logo")),
 }
 
 
@@ -42,9 +44,9 @@ def _check_footer_links(value) -> tuple[list[dict], list[str]]:
     if value in (None, ""):
         return [], []
     if not isinstance(value, list):
-        return [], ["Give a list of links, each with a label and an address."]
+        return [], [_("Give a list of links, each with a label and an address.")]
     if len(value) > MAX_FOOTER_LINKS:
-        return [], [f"Use at most {MAX_FOOTER_LINKS} footer links."]
+        return [], [_("Use at most %(count)s footer links.") % {"count": MAX_FOOTER_LINKS}]
     links, errors = [], []
     for number, item in enumerate(value, start=1):
         label = str((item or {}).get("label", "")).strip() if isinstance(item, dict) else ""
@@ -53,11 +55,13 @@ def _check_footer_links(value) -> tuple[list[dict], list[str]]:
             continue
         parts = urlsplit(url)
         if not label or len(label) > 40:
-            errors.append(f"Link {number}: give a label of at most 40 characters.")
+            errors.append(_("Link %(number)s: give a label of at most 40 characters.") % {"number": number})
         elif not (url.startswith("/") and not url.startswith("//")) and not (
             parts.scheme in ("http", "https", "mailto") and (parts.netloc or parts.scheme == "mailto")
         ):
-            errors.append(f"Link {number}: use an address starting with https://, http://, mailto: or /.")
+            errors.append(
+                _("Link %(number)s: use an address starting with https://, http://, mailto: or /.") % {"number": number}
+            )
         else:
             links.append({"label": label, "url": url})
     return links, errors
@@ -69,27 +73,27 @@ def _checked_changes(changes: dict, current: dict) -> dict:
     clean: dict = {}
     unknown = sorted(set(changes) - set(LOOK_FIELDS) - set(IMAGE_FIELDS))
     for key in unknown:
-        errors[key] = ["Not a branding setting."]
+        errors[key] = [_("Not a branding setting.")]
     for key in COLOR_FIELDS:
         if key in changes:
             parsed = colors.parse(changes[key])
             if parsed is None:
-                errors[key] = ["Use a colour written as #RRGGBB, for example #1d4ed8."]
+                errors[key] = [_("Use a colour written as #RRGGBB, for example #1d4ed8.")]
             else:
                 clean[key] = parsed
     for key in FONT_FIELDS:
         if key in changes:
             if changes[key] not in fonts.FONTS:
-                errors[key] = [f"Choose one of: {', '.join(fonts.FONTS)}."]
+                errors[key] = [_("Choose one of: %(fonts)s.") % {"fonts": ", ".join(fonts.FONTS)}]
             else:
                 clean[key] = changes[key]
     for key, limit in (("tagline", 140), ("email_sender_name", 80)):
         if key in changes:
             text = " ".join(str(changes[key] or "").split())
             if len(text) > limit:
-                errors[key] = [f"Use at most {limit} characters."]
+                errors[key] = [_("Use at most %(limit)s characters.") % {"limit": limit}]
             elif any(ch in text for ch in '<>"@'):
-                errors[key] = ['Leave out <, >, " and @.']
+                errors[key] = [_('Leave out <, >, " and @.')]
             else:
                 clean[key] = text
     if "footer_links" in changes:
@@ -100,7 +104,7 @@ def _checked_changes(changes: dict, current: dict) -> dict:
             clean["footer_links"] = links
     for key in IMAGE_FIELDS:
         if key in changes and changes[key] not in ("", None):
-            errors[key] = ["Upload the picture as a file."]
+            errors[key] = [_("Upload the picture as a file.")]
         elif key in changes:
             clean[key] = ""  # removing the image
     if not any(key in errors for key in COLOR_FIELDS):
@@ -113,7 +117,7 @@ def _checked_changes(changes: dict, current: dict) -> dict:
         ).items():
             errors.setdefault(key, []).extend(messages)
     if errors:
-        raise ValidationFailed("Some branding settings need changing; nothing was saved.", fields=errors)
+        raise ValidationFailed(_("Some branding settings need changing; nothing was saved."), fields=errors)
     return clean
 
 
@@ -122,8 +126,8 @@ def _checked_image(key: str, upload) -> str:
     max_bytes, smallest, largest, what = IMAGE_RULES[key]
     if upload.size > max_bytes:
         raise ValidationFailed(
-            f"The file for {what} is too large.",
-            fields={key: [f"Use a file of at most {max_bytes // 1024} KB."]},
+            _("The file for %(what)s is too large.") % {"what": what},
+            fields={key: [_("Use a file of at most %(size)s KB.") % {"size": max_bytes // 1024}]},
         )
     try:
         content_type, width, height = image_checked(upload)
@@ -132,11 +136,17 @@ def _checked_image(key: str, upload) -> str:
         raise ValidationFailed(exc.message, fields={key: [detail]}) from exc
     if min(width, height) < smallest or max(width, height) > largest:
         raise ValidationFailed(
-            f"The picture for {what} is {width}×{height} pixels.",
-            fields={key: [f"Use a picture between {smallest} and {largest} pixels on each side."]},
+            _("The picture for %(what)s is %(width)s×%(height)s pixels.")
+            % {"what": what, "width": width, "height": height},
+            fields={
+                key: [
+                    _("Use a picture between %(smallest)s and %(largest)s pixels on each side.")
+                    % {"smallest": smallest, "largest": largest}
+                ]
+            },
         )
     if key == "favicon" and content_type != "image/png":
-        raise ValidationFailed("A favicon must be a PNG.", fields={key: ["Upload a square PNG."]})
+        raise ValidationFailed(_("A favicon must be a PNG."), fields={key: [_("Upload a square PNG.")]})
     return EXTENSIONS[content_type]
 
 
@@ -153,14 +163,14 @@ def branding_draft_update(*, actor, changes: dict, files: dict | None = None) ->
         extensions = {}
         for key, upload in files.items():
             if key not in IMAGE_FIELDS:
-                errors[key] = ["Not a branding picture."]
+                errors[key] = [_("Not a branding picture.")]
                 continue
             try:
                 extensions[key] = _checked_image(key, upload)
             except ValidationFailed as exc:
                 errors.update(exc.fields)
         if errors:
-            raise ValidationFailed("Some branding settings need changing; nothing was saved.", fields=errors)
+            raise ValidationFailed(_("Some branding settings need changing; nothing was saved."), fields=errors)
         published = {row.published_values()[key] for key in IMAGE_FIELDS}
         replaced = [
             row.draft[key]

@@ -281,6 +281,9 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# The product's own translations (German, French, Spanish): locale/<lang>/LC_MESSAGES/django.po, with
+# the compiled .mo committed next to it. A string without a translation reads in English.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- static and media -------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -7,6 +7,7 @@ import io
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 
 from marketplace.common.errors import ValidationFailed
 from marketplace.common.uploads import check_upload
@@ -32,12 +33,13 @@ def image_checked(upload) -> tuple[str, int, int]:
             width, height = picture.size
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise ValidationFailed(
-            "The image is damaged or not really an image.", fields={"file": ["Upload a PNG, JPEG or WEBP picture."]}
+            _("The image is damaged or not really an image."),
+            fields={"file": [_("Upload a PNG, JPEG or WEBP picture.")]},
         ) from exc
     finally:
         upload.seek(0)
     if width * height > MAX_PIXELS:
-        raise ValidationFailed("The image is too large.", fields={"file": ["Use at most 40 megapixels."]})
+        raise ValidationFailed(_("The image is too large."), fields={"file": [_("Use at most 40 megapixels.")]})
     return content_type, width, height
 
 

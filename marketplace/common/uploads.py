@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from marketplace.common.errors import ValidationFailed
 
 # What the first bytes of each accepted type look like.
@@ -11,7 +14,11 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/webp": (b"RIFF",),  # followed by size and "WEBP", checked below
 }
-DANGEROUS = ((b"MZ", "a Windows executable"), (b"\x7fELF", "an executable"), (b"#!", "a script"))
+DANGEROUS = (
+    (b"MZ", gettext_lazy("a Windows executable")),
+    (b"\x7fELF", gettext_lazy("an executable")),
+    (b"#!", gettext_lazy("a script")),
+)
 
 
 def detect_content_type(head: bytes) -> str | None:
@@ -26,26 +33,30 @@ def detect_content_type(head: bytes) -> str | None:
 def check_upload(upload, *, allowed: set[str], max_bytes: int, field: str = "file") -> str:
     """The upload's real content type, or a field error saying what to send instead."""
     if upload is None:
-        raise ValidationFailed("Attach a file.", fields={field: ["Attach a file."]})
+        raise ValidationFailed(_("Attach a file."), fields={field: [_("Attach a file.")]})
     if upload.size > max_bytes:
         raise ValidationFailed(
-            "The file is too large.", fields={field: [f"Use a file of at most {max_bytes // (1024 * 1024)} MB."]}
+            _("The file is too large."),
+            fields={field: [_("Use a file of at most %(size)s MB.") % {"size": max_bytes // (1024 * 1024)}]},
         )
     head = upload.read(64)
     upload.seek(0)
     kinds = ", ".join(sorted(t.split("/")[1].upper() for t in allowed))
+    upload_these = _("Upload %(kinds)s.") % {"kinds": kinds}
     for prefix, what in DANGEROUS:
         if head.startswith(prefix):
-            raise ValidationFailed(f"This file is {what}; it is not accepted.", fields={field: [f"Upload {kinds}."]})
+            raise ValidationFailed(
+                _("This file is %(what)s; it is not accepted.") % {"what": what}, fields={field: [upload_these]}
+            )
     lowered = head.lstrip().lower()
     if lowered.startswith((b"<?xml", b"<svg", b"<!doctype", b"<html")):
         raise ValidationFailed(
-            "SVG and HTML files can carry scripts; they are not accepted.", fields={field: [f"Upload {kinds}."]}
+            _("SVG and HTML files can carry scripts; they are not accepted."), fields={field: [upload_these]}
         )
     content_type = detect_content_type(head)
     if content_type not in allowed:
         raise ValidationFailed(
-            "The file's content is not an accepted type, whatever its name says.",
-            fields={field: [f"Upload {kinds}."]},
+            _("The file's content is not an accepted type, whatever its name says."),
+            fields={field: [upload_these]},
         )
     return content_type

@@ -69,7 +69,10 @@
         readout.innerHTML = "";
         var span = document.createElement("span");
         if (!ok) span.className = "bad";
-        span.textContent = (form.dataset.contrastLabel || "Text on background:") + " " + ratio.toFixed(1) + ":1 " +
+        // the ratio written the way the page's language writes numbers (4.5 in English, 4,5 in German)
+        var shown = Number(ratio.toFixed(1)).toLocaleString(document.documentElement.lang || undefined,
+          { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+        span.textContent = (form.dataset.contrastLabel || "Text on background:") + " " + shown + ":1 " +
           (ok ? "✓" : "— " + (form.dataset.contrastTooLow || "too low, needs 4.5:1"));
         readout.appendChild(span);
       }
