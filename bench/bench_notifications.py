@@ -20,10 +20,9 @@ missing or unmatched), the SQL statements of one notify() call on its own (its a
 outermost: BEGIN/COMMIT not counted) and of the send task's body (plus the worker's tenant look-up),
 and the CPU time per notification of this process's notify() loop and of the worker per e-mail.
 
-The default N is 5,000, not the issue's 10,000: one worker sends ~20 e-mails a second on the
-2-core development machine, and 10,000 took 9 min 40 s end to end (with another test suite running),
-at the edge of the ~10 minutes a bench may take. Run the full size with BENCH_NOTIFICATIONS=10000
-(BENCH_TIMEOUT bounds the wait for the last e-mail).
+N is 10,000 by default: one worker sends ~50 e-mails a second on the 2-core development machine
+when it is otherwise quiet, so the run takes about four minutes (nearer ten under another test
+suite's load). BENCH_TIMEOUT bounds the wait for the last e-mail.
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ from urllib.parse import urlparse, urlunparse
 
 from _setup import ROOT, emit, percentile, prepare_platform, use_fresh_database
 
-NOTIFICATIONS = int(os.environ.get("BENCH_NOTIFICATIONS", "5000"))
+NOTIFICATIONS = int(os.environ.get("BENCH_NOTIFICATIONS", "10000"))
 USERS = int(os.environ.get("BENCH_USERS", "500"))
 DATABASE = os.environ.get("BENCH_DATABASE", "bench_notifications")  # another name keeps parallel runs apart
 REDIS_DB = os.environ.get("BENCH_REDIS_DB", "9")  # a database of its own on a shared Redis
