@@ -2,7 +2,9 @@
 
 Both stacks run in-process through Django's WSGI handler with the full middleware stack; the only
 difference is the tenant middleware (host lookup, schema switch, status check). The endpoint does
-one query in the tenant's schema. Reported: median time per request of each and their ratio.
+one query in the tenant's schema. Reported: median time per request of each and their ratio. A third
+stack adds what a web page (not the API) adds on a marketplace: its look, read once from the cache,
+for the page's language.
 Environment: BENCH_REQUESTS (default 3000 per stack per round), BENCH_ROUNDS (default 5).
 """
 
@@ -73,13 +75,17 @@ def main() -> None:
     host = f"routing.{settings.PLATFORM_DOMAIN}"
 
     tenant_middleware = {"tenants.middleware.TenantRoutingMiddleware", "tenants.middleware.TenantStatusMiddleware"}
+    language = "web.middleware.MarketplaceLanguageMiddleware"
     with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
-        with_tenancy = WSGIHandler()
+        full = WSGIHandler()  # routing, and the marketplace's language as on every web page
+        with override_settings(MIDDLEWARE=[m for m in settings.MIDDLEWARE if m != language]):
+            with_tenancy = WSGIHandler()  # routing alone, as on the API (the language is for pages)
         with override_settings(MIDDLEWARE=[m for m in settings.MIDDLEWARE if m not in tenant_middleware]):
-            without_tenancy = WSGIHandler()
+            without_tenancy = WSGIHandler()  # no tenant on the request: the language step does nothing
 
-        routed, plain = [], []
+        paged, routed, plain = [], [], []
         for _ in range(ROUNDS):
+            paged.append(run(full, host, REQUESTS))
             routed.append(run(with_tenancy, host, REQUESTS))
             connection.set_tenant(tenant)  # the plain stack serves the same schema, chosen up front
             plain.append(run(without_tenancy, host, REQUESTS))
@@ -94,6 +100,15 @@ def main() -> None:
         target="<= 1.1",
         note="same endpoint, same process, one query in the tenant schema; tenant lookup cached per process",
     )
+    emit(
+        "routing_request_with_page_language",
+        median(paged) * 1e6,
+        "us",
+        requests=REQUESTS,
+        rounds=ROUNDS,
+        note="routing plus the marketplace's look read once from the cache for its language (web pages only)",
+    )
+    emit("page_language_cost_ratio", median(paged) / median(plain), "ratio", note="against the plain stack")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,15 @@
 
 `site_look()` reads one cache entry (keys carry the schema through the tenant-aware key function);
 on a miss it reads the branding row and the marketplace's settings and stores the result until the
-branding or the settings change (`forget()`, called by their services after commit)."""
+branding or the settings change (`forget()`, called by their services after commit). Within
+`once_per_request()` (opened by the web middleware around each page) the entry is read once and
+remembered for the rest of the request."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -97,14 +102,23 @@ def platform_look() -> Look:
     return look_from(defaults, name=settings.PLATFORM_NAME, locale=settings.LANGUAGE_CODE)
 
 
+# schema -> published look, for the request being served (None outside one).
+_request_looks: ContextVar[dict[str, Look] | None] = ContextVar("request_looks", default=None)
+
+
 def site_look(*, draft: bool = False) -> Look:
     """The current marketplace's look (the platform's on the platform host). `draft=True` shows the
     unpublished draft (for the admin previewing it; never cached)."""
     if not _is_marketplace():
         return platform_look()
+    remembered = _request_looks.get()
     if not draft:
+        if remembered is not None and connection.schema_name in remembered:
+            return remembered[connection.schema_name]
         found = cache.get(CACHE_KEY)
         if found is not None:
+            if remembered is not None:
+                remembered[connection.schema_name] = found
             return found
     from marketplace.configuration.selectors import marketplace_settings
 
@@ -119,12 +133,27 @@ def site_look(*, draft: bool = False) -> Look:
     )
     if not draft:
         cache.set(CACHE_KEY, look, CACHE_SECONDS)
+        if remembered is not None:
+            remembered[connection.schema_name] = look
     return look
+
+
+@contextmanager
+def once_per_request() -> Iterator[None]:
+    """Within: `site_look()` reads the cache at most once per marketplace."""
+    token = _request_looks.set({})
+    try:
+        yield
+    finally:
+        _request_looks.reset(token)
 
 
 def forget() -> None:
     """Drop the current marketplace's cached look (after its branding or settings changed)."""
     cache.delete(CACHE_KEY)
+    remembered = _request_looks.get()
+    if remembered is not None:
+        remembered.pop(connection.schema_name, None)
 
 
 def sender_address() -> str:

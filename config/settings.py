@@ -241,7 +241,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 _cache_options = {"KEY_FUNCTION": "tenants.cache.make_key"}
 if REDIS_URL and DJANGO_ENV != "test":  # tests use in-process caches (the Redis test builds its own)
     CACHES = {
-        alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, **_cache_options}
+        alias: {"BACKEND": "tenants.cache.RedisCache", "LOCATION": REDIS_URL, **_cache_options}
         for alias in ("default", "renditions")
     }
 else:

@@ -46,9 +46,9 @@ class MarketplaceLanguageMiddleware:
     def __call__(self, request):
         if getattr(request, "tenant", None) is None or request.path.startswith("/api/"):
             return self.get_response(request)
-        from branding.selectors import site_look
+        from branding.selectors import once_per_request, site_look
 
-        language = site_look().locale
-        with translation.override(language):
-            request.LANGUAGE_CODE = translation.get_language()
-            return self.get_response(request)
+        with once_per_request():  # the layout's look is this same one: one cache read a page
+            with translation.override(site_look().locale):
+                request.LANGUAGE_CODE = translation.get_language()
+                return self.get_response(request)

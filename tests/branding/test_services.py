@@ -12,7 +12,7 @@ from django.db import connection
 
 from branding import colors
 from branding.models import Branding
-from branding.selectors import site_look
+from branding.selectors import CACHE_KEY, once_per_request, site_look
 from branding.services import branding_draft_discard, branding_draft_update, branding_publish
 from marketplace.audit.models import AuditEvent
 from marketplace.common.errors import PermissionDenied, ValidationFailed
@@ -109,6 +109,38 @@ def test_admin_saves_a_draft_that_visitors_do_not_see_until_published(tenant_a, 
         event = AuditEvent.objects.get(action="branding.published")
         assert event.after["primary_color"] == "#14532d" and "logo" in event.after
         assert event.before["primary_color"] == "#3346d3"
+
+
+def test_a_request_reads_the_look_once_and_a_publish_within_it_is_seen(tenant_a, tenant_b, run_on_commit):
+    from django.core.cache import cache
+
+    with tenant_context(tenant_a):
+        admin = _admin()
+        with once_per_request():
+            # given: the look read once in a request
+            first = site_look()
+
+            # when: the cached entry changes behind the request's back (as another process would)
+            cache.set(CACHE_KEY, "not a look")
+
+            # then: the request keeps the look it read; beta's is its own
+            assert site_look() is first
+            with tenant_context(tenant_b):
+                assert site_look().name == tenant_b.name
+            assert site_look() is first
+
+            # when: the branding is published within the request
+            branding_draft_update(actor=admin, changes={"primary_color": "#14532d"})
+            with run_on_commit():
+                branding_publish(actor=admin)
+
+            # then: the rest of the request sees the new look
+            assert site_look().palette.primary == "#14532d"
+
+        # and outside a request nothing is remembered: each call reads the cache
+        cache.set(CACHE_KEY, "read from the cache")
+        assert site_look() == "read from the cache"
+        cache.delete(CACHE_KEY)
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,8 @@
-import pytest
-from django.core.cache.backends.redis import RedisCache
+import threading
 
+import pytest
+
+from tenants.cache import RedisCache
 from tenants.context import tenant_context
 from tenants.tasks import describe_current_tenant
 
@@ -31,3 +33,26 @@ def test_redis_cache_keys_carry_the_tenant(redis_url, tenant_a, tenant_b):
     with tenant_context(tenant_a):
         assert redis_cache.get("home-page") == "alpha's page"
     assert any(key.startswith(b":alpha:") for key in redis_cache._cache.get_client().keys("*"))
+
+
+def test_the_redis_cache_reuses_one_client_across_calls_and_threads(redis_url, tenant_a, tenant_b):
+    # given: the platform's Redis cache, tenant-keyed
+    redis_cache = RedisCache(redis_url, {"KEY_FUNCTION": "tenants.cache.make_key"})
+    seen = []
+
+    def work(tenant, value):
+        with tenant_context(tenant):
+            redis_cache.set("counter", value)
+            seen.append((tenant.schema_name, redis_cache.get("counter"), redis_cache._cache.get_client()))
+
+    # when: calls from this thread and from others, for two marketplaces
+    threads = [threading.Thread(target=work, args=(t, v)) for t, v in ((tenant_a, 1), (tenant_b, 2))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then: one client served them all, and each marketplace still reads only its own value
+    clients = {id(client) for *_, client in seen} | {id(redis_cache._cache.get_client())}
+    assert len(clients) == 1
+    assert sorted((schema, value) for schema, value, _ in seen) == [("alpha", 1), ("beta", 2)]
