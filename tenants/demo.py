@@ -1,5 +1,6 @@
 """Demo marketplaces for `make run`: a university, an agency and a law firm, each with an admin,
-providers and clients. Later features add their sample data through provisioning seeders."""
+providers and clients, and a past of bookings, payments and reviews (`tenants.demo_history`). Later
+features add their sample data through provisioning seeders."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User, UserStatus
 from branding.demo import ensure_demo_branding
 from tenants.context import tenant_context
+from tenants.demo_history import seed_history
 from tenants.models import JoinPolicy, Tenant, TenantKind
 from tenants.services import tenant_provision
 
@@ -313,5 +315,9 @@ def seed_demo() -> list[Tenant]:
                 from cms.seeds import cms_seed  # the kind's pages, for marketplaces made before them
 
                 cms_seed(tenant=tenant, admin=User.objects.get(email=f"admin@{spec['domain']}"))
+        # Weeks of bookings, payments and reviews; committed inside the marketplace's schema, where the
+        # e-mails and live updates it queues after commit must run.
+        with tenant_context(tenant), transaction.atomic():
+            seed_history(spec)
         tenants.append(tenant)
     return tenants
