@@ -49,6 +49,31 @@ def prepare_platform() -> None:
         template_ensure()
 
 
+def active_listing(email: str, *, headline: str, title: str, category, minutes: int = 60):
+    """An approved provider (signed in by `email`) with an active listing at 50.00 USD and its one
+    package "Hour" of `minutes`, in the current schema: (provider profile, listing, package)."""
+    from datetime import UTC, datetime
+
+    from accounts.models import User
+    from marketplace.catalogue.models import Listing, Package
+    from marketplace.providers.models import ProviderProfile
+
+    user = User.objects.create_user(email, None, is_provider=True, full_name=headline)
+    provider = ProviderProfile.objects.create(user=user, headline=headline, status="approved")
+    listing = Listing.objects.create(
+        provider=provider,
+        category=category,
+        title=title,
+        description=f"{title}.",
+        currency="USD",
+        status="active",
+        published_at=datetime.now(UTC),
+        price_from=5000,
+    )
+    package = Package.objects.create(listing=listing, name="Hour", price=5000, duration_minutes=minutes)
+    return provider, listing, package
+
+
 def emit(name: str, value: float, unit: str, **parameters) -> None:
     print(json.dumps({"name": name, "value": round(value, 4), "unit": unit, "parameters": parameters}), flush=True)
 

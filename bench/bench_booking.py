@@ -15,7 +15,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from _setup import ROOT, emit, percentile, prepare_platform, timed_gets, use_fresh_database
+from _setup import ROOT, active_listing, emit, percentile, prepare_platform, timed_gets, use_fresh_database
 
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
 ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", "200"))
@@ -30,23 +30,16 @@ def busy_provider(tenant):
 
     from accounts.models import User
     from marketplace.bookings.models import AvailabilitySchedule, Booking, BusyTime, ExternalCalendar, WeeklyRule
-    from marketplace.catalogue.models import Category, Listing, Package
-    from marketplace.providers.models import ProviderProfile
+    from marketplace.catalogue.models import Category
 
     rng = random.Random(11)
-    provider_user = User.objects.create_user("busy@bench.test", None, is_provider=True)
-    provider = ProviderProfile.objects.create(user=provider_user, headline="Busy tutor", status="approved")
-    listing = Listing.objects.create(
-        provider=provider,
-        category=Category.objects.filter(workflow="instant").first(),
+    provider, listing, package = active_listing(
+        "busy@bench.test",
+        headline="Busy tutor",
         title="Popular sessions",
-        description="Booked solid.",
-        currency="USD",
-        status="active",
-        published_at=datetime.now(UTC),
-        price_from=5000,
+        category=Category.objects.filter(workflow="instant").first(),
+        minutes=30,
     )
-    package = Package.objects.create(listing=listing, name="Hour", price=5000, duration_minutes=30)
     schedule = AvailabilitySchedule.objects.create(
         provider=provider,
         time_zone="Europe/London",

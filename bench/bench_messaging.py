@@ -21,7 +21,7 @@ import os
 import time
 from datetime import UTC, datetime, timedelta
 
-from _setup import emit, percentile, prepare_platform, use_fresh_database
+from _setup import active_listing, emit, percentile, prepare_platform, use_fresh_database
 
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10,100,1000").split(",")]
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
@@ -30,24 +30,15 @@ HOST = "msgbench.localhost"
 
 def the_provider():
     """An approved provider with an active listing clients ask about."""
-    from accounts.models import User
-    from marketplace.catalogue.models import Category, Listing, Package
-    from marketplace.providers.models import ProviderProfile
+    from marketplace.catalogue.models import Category
 
-    user = User.objects.create_user("provider@bench.test", None, is_provider=True, full_name="Busy Provider")
-    provider = ProviderProfile.objects.create(user=user, headline="Much asked about", status="approved")
-    listing = Listing.objects.create(
-        provider=provider,
-        category=Category.objects.order_by("id").first(),
+    provider, listing, _package = active_listing(
+        "provider@bench.test",
+        headline="Much asked about",
         title="Sessions everyone asks about",
-        description="Many questions first.",
-        currency="USD",
-        status="active",
-        published_at=datetime.now(UTC),
-        price_from=5000,
+        category=Category.objects.order_by("id").first(),
     )
-    Package.objects.create(listing=listing, name="Hour", price=5000, duration_minutes=60)
-    return user, listing
+    return provider.user, listing
 
 
 def grow_inbox(provider, listing, start: int, end: int) -> None:
